@@ -1,0 +1,97 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * Money in requests: a string of yuan with at most two decimals. JSON numbers, signs, exponents
+ * and extra decimals are refused so that no amount ever passes through a binary float.
+ */
+export const MONEY_PATTERN = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
+
+export const MoneyInput = z
+  .string({ error: 'must be a string of yuan such as "1250000.50"' })
+  .regex(MONEY_PATTERN, 'must be yuan with at most two decimals, such as "1250000.50"')
+  .openapi({ example: "1250000.50", description: "Yuan as a string, at most two decimals" });
+
+export const MoneyOutput = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .openapi({ example: "1250000.50", description: "Yuan as a string with exactly two decimals" });
+
+function isCalendarDate(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
+export const BusinessDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .refine(isCalendarDate, "is not a calendar date")
+  .openapi({ example: "2025-07-01", description: "Business date, China Standard Time" });
+
+export const Instant = z.string().openapi({ example: "2025-07-01T08:00:00.000Z" });
+
+export const Id = z.string().min(1).max(64).openapi({ example: "org_01HZX3J5Q7" });
+
+export const RegionCode = z
+  .string()
+  .regex(/^[1-9]\d{5}$/, "must be a 6-digit GB/T 2260 region code")
+  .openapi({ example: "540102" });
+
+export const ProblemDetail = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export const problemResponses = {
+  400: { description: "Invalid input", content: { "application/problem+json": { schema: ProblemDetail } } },
+  401: {
+    description: "Missing or invalid credentials",
+    content: { "application/problem+json": { schema: ProblemDetail } },
+  },
+  403: { description: "Not allowed", content: { "application/problem+json": { schema: ProblemDetail } } },
+  404: { description: "Not found", content: { "application/problem+json": { schema: ProblemDetail } } },
+  409: { description: "Conflict", content: { "application/problem+json": { schema: ProblemDetail } } },
+  422: {
+    description: "Idempotency key reused with a different request",
+    content: { "application/problem+json": { schema: ProblemDetail } },
+  },
+} as const;
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } } as const;
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } } as const;
+}
+
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: "Retry-safe key: a retry with the same key and body returns the first response" }),
+});
+
+export const ListQuery = z.object({
+  limit: z.coerce
+    .number({ error: "must be a whole number from 1 to 500" })
+    .int("must be a whole number from 1 to 500")
+    .min(1, "must be at least 1")
+    .max(500, "must be at most 500")
+    .default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }];

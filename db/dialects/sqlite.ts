@@ -1,0 +1,48 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { type CompiledQuery, Kysely, SqliteDialect } from "kysely";
+import type { Database } from "../schema.ts";
+import { asConstraintViolation, type LedgerDatabase } from "./ledger-database.ts";
+
+export interface SqliteOptions {
+  /** `synchronous=FULL` by default: an acknowledged write survives power loss. */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDatabase {
+  if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+  const raw = new BetterSqlite3(path);
+  raw.pragma("journal_mode = WAL");
+  raw.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+  raw.pragma("foreign_keys = ON");
+  raw.pragma("busy_timeout = 5000");
+
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = raw.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const runAll = raw.transaction((queries: readonly CompiledQuery[]) => {
+    for (const query of queries) prepared(query.sql).run(...(query.parameters as unknown[]));
+  });
+
+  return {
+    dialect: "sqlite",
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) }),
+    async batch(queries) {
+      try {
+        runAll(queries);
+      } catch (error) {
+        throw asConstraintViolation(error) ?? error;
+      }
+    },
+    async close() {
+      if (raw.open) raw.close();
+    },
+  };
+}

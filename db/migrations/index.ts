@@ -1,0 +1,11 @@
+import { foundation } from "./0001-foundation.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Plain SQLite statements, valid on better-sqlite3 and on D1. Frozen once landed. */
+  statements: string[];
+}
+
+/** Static, in order: bundlers and Workers cannot scan a folder. */
+export const migrations: readonly Migration[] = [foundation];

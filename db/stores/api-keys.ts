@@ -1,0 +1,37 @@
+import type { Kysely, Selectable } from "kysely";
+import type { ApiKeyRecord } from "../../src/domain/ports.ts";
+import type { ApiKeysTable, Database } from "../schema.ts";
+
+export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    holder: row.holder,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function insertApiKey(db: Kysely<Database>, r: ApiKeyRecord) {
+  return db
+    .insertInto("api_keys")
+    .values({
+      id: r.id,
+      organization_id: r.organizationId,
+      holder: r.holder,
+      secret_hash: r.secretHash,
+      created_at: r.createdAt,
+      revoked_at: r.revokedAt,
+    })
+    .compile();
+}
+
+export function revokeApiKey(db: Kysely<Database>, id: string, revokedAt: string) {
+  return db.updateTable("api_keys").set({ revoked_at: revokedAt }).where("id", "=", id).compile();
+}
+
+export async function findApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyRecord | undefined> {
+  const row = await db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toApiKey(row) : undefined;
+}

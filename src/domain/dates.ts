@@ -1,0 +1,32 @@
+/**
+ * Business dates are China Standard Time (UTC+8, no daylight saving since 1991): a registration
+ * at 23:30 UTC on 31 December belongs to the next year.
+ */
+const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+export function chinaDate(instant: Date): string {
+  return new Date(instant.getTime() + CST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export function instantText(instant: Date): string {
+  return instant.toISOString();
+}
+
+/** Adds whole days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The date `workingDays` Monday-to-Friday days after `date`. */
+export function addWorkingDays(date: string, workingDays: number): string {
+  let current = date;
+  let left = workingDays;
+  while (left > 0) {
+    current = addDays(current, 1);
+    const weekday = new Date(`${current}T00:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left--;
+  }
+  return current;
+}

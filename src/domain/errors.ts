@@ -1,0 +1,56 @@
+/** Broken rules are typed errors; the HTTP layer maps each class to one problem type. */
+export class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldError {
+  /** JSON Pointer into the request body, or a query parameter's name. */
+  pointer: string;
+  detail: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.pointer}: ${e.detail}`).join("; "));
+  }
+}
+
+/** The caller presented no credentials, or credentials that do not hold. */
+export class UnauthenticatedError extends DomainError {}
+
+/** The caller is known but the operation is not theirs to perform. */
+export class ForbiddenError extends DomainError {}
+
+/** The object does not exist, or the caller may not see it (never reveal which). */
+export class NotFoundError extends DomainError {
+  constructor(
+    readonly subject: string,
+    readonly id: string,
+  ) {
+    super(`${subject} ${id} was not found`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(
+    message: string,
+    readonly existingId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The object exists but its status does not allow the operation. */
+export class InvalidStateError extends DomainError {}
+
+/** An Idempotency-Key was reused with a different request. */
+export class IdempotencyKeyReuseError extends DomainError {}
+
+/**
+ * The ledger head moved between our read and our write: another write landed first. The
+ * operation is re-run from its reads; callers never see this unless retries run out.
+ */
+export class HeadMovedError extends DomainError {}

@@ -1,0 +1,147 @@
+import type { OrganizationKind } from "./organization.ts";
+
+/** Who is calling. Members act for their organisation; operators for the registry. */
+export interface Actor {
+  role: "operator" | "member";
+  keyId: string;
+  holder: string;
+  organizationId: string;
+  organizationKind: OrganizationKind;
+}
+export type Caller = Actor | { role: "public" };
+
+/** Who an audit event names: an API key's holder, or the command line. */
+export interface EventActor {
+  keyId: string | null;
+  holder: string;
+  organizationId: string | null;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ids {
+  /** A new opaque, unique id beginning with `prefix_`. */
+  next(prefix: string): string;
+  /** A new random secret, URL-safe. */
+  secret(): string;
+}
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  kind: OrganizationKind;
+  role: "operator" | "member";
+  creditCode: string | null;
+  regionCode: string;
+  createdAt: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  organizationId: string;
+  holder: string;
+  secretHash: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actorKeyId: string | null;
+  actorHolder: string;
+  organizationId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  /** Canonical JSON of the subject's state after the change. */
+  state: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  createdAt: string;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  algorithm: string;
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: string;
+}
+
+/** One change in an atomic write set; the store turns each into statements of its dialect. */
+export type Change =
+  | { kind: "organization.insert"; record: OrganizationRecord }
+  | { kind: "apiKey.insert"; record: ApiKeyRecord }
+  | { kind: "apiKey.revoke"; id: string; revokedAt: string }
+  | { kind: "idempotency.insert"; record: IdempotencyRecord };
+
+/**
+ * Everything one operation changes, written atomically: a better-sqlite3 transaction or a D1
+ * batch. The events extend the chain from the head the operation read first; if the head has
+ * moved the whole set is refused with HeadMovedError and nothing is written.
+ */
+export interface WriteSet {
+  events: AuditEvent[];
+  changes: Change[];
+}
+
+export interface LedgerStore {
+  ping(): Promise<void>;
+  auditHead(): Promise<AuditHead>;
+  commit(writeSet: WriteSet): Promise<void>;
+
+  findOrganization(id: string): Promise<OrganizationRecord | undefined>;
+  findOrganizationByCreditCode(creditCode: string): Promise<OrganizationRecord | undefined>;
+  findOperatorOrganization(): Promise<OrganizationRecord | undefined>;
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+
+  listAuditEvents(afterSeq: number, limit: number): Promise<AuditEvent[]>;
+
+  findSigningKey(): Promise<SigningKeyRecord | undefined>;
+  /** Keeps the first key ever stored: returns the stored one if another start won the race. */
+  putSigningKeyIfAbsent(record: SigningKeyRecord): Promise<SigningKeyRecord>;
+}
+
+export interface TokenClaims {
+  keyId: string;
+  organizationId: string;
+}
+
+export interface Signer {
+  issueAccessToken(claims: TokenClaims, lifetimeSeconds: number): Promise<string>;
+  /** Throws UnauthenticatedError unless the token is ours, unexpired and untampered. */
+  verifyAccessToken(token: string): Promise<TokenClaims>;
+  jwks(): Promise<{ keys: Record<string, unknown>[] }>;
+}
+
+export interface Market {
+  /** GB/T 2260 code of the market's city, also the middle of registration numbers. */
+  regionCode: string;
+  operatorOrganizationName: string;
+  tokenLifetimeSeconds: number;
+}
+
+export interface Deps {
+  store: LedgerStore;
+  clock: Clock;
+  ids: Ids;
+  signer: Signer;
+  market: Market;
+}

@@ -1,0 +1,80 @@
+import { chainEvents, type EventDraft } from "./audit-chain.ts";
+import { HeadMovedError, IdempotencyKeyReuseError } from "./errors.ts";
+import type { AuditHead, Change, Deps, EventActor } from "./ports.ts";
+
+/** What one attempt of an operation decided: its result, and what to write for it. */
+export interface Decision<T> {
+  result: T;
+  events: EventDraft[];
+  changes: Change[];
+}
+
+export interface IdempotencyRequest<T> {
+  key: string;
+  /** Hash of method, path and canonical body: a different request under the same key is refused. */
+  requestHash: string;
+  status: number;
+  render(result: T): unknown;
+}
+
+export type Outcome<T> = { kind: "done"; result: T } | { kind: "replay"; status: number; body: unknown };
+
+const MAX_ATTEMPTS = 200;
+
+/**
+ * Runs an operation under optimistic concurrency. The head is read before anything else, so a
+ * write that lands after our reads moves it and our commit is refused; we then decide again from
+ * fresh reads. No lock is held across an await, which is what lets the same code run on D1.
+ */
+export async function commitDecision<T>(
+  deps: Pick<Deps, "store" | "clock">,
+  actor: EventActor,
+  decide: (head: AuditHead, at: Date) => Promise<Decision<T>>,
+  idempotency?: IdempotencyRequest<T>,
+): Promise<Outcome<T>> {
+  const scope = actor.keyId ?? "system";
+  for (let attempt = 1; ; attempt++) {
+    const head = await deps.store.auditHead();
+    if (idempotency) {
+      const earlier = await deps.store.findIdempotency(scope, idempotency.key);
+      if (earlier) {
+        if (earlier.requestHash !== idempotency.requestHash) {
+          throw new IdempotencyKeyReuseError(
+            `Idempotency-Key "${idempotency.key}" was first used with a different request`,
+          );
+        }
+        return { kind: "replay", status: earlier.status, body: JSON.parse(earlier.body) };
+      }
+    }
+    const now = deps.clock.now();
+    const decision = await decide(head, now);
+    const at = now.toISOString();
+    const changes = [...decision.changes];
+    if (idempotency) {
+      changes.push({
+        kind: "idempotency.insert",
+        record: {
+          scope,
+          key: idempotency.key,
+          requestHash: idempotency.requestHash,
+          status: idempotency.status,
+          body: JSON.stringify(idempotency.render(decision.result)),
+          createdAt: at,
+        },
+      });
+    }
+    if (decision.events.length === 0 && changes.length === 0) return { kind: "done", result: decision.result };
+    try {
+      await deps.store.commit({ events: chainEvents(head, decision.events, actor, at), changes });
+      return { kind: "done", result: decision.result };
+    } catch (error) {
+      if (!(error instanceof HeadMovedError) || attempt >= MAX_ATTEMPTS) throw error;
+      // Yield so the writer that won can finish before we read again.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * Math.random()));
+    }
+  }
+}
+
+export function eventActor(actor: { keyId: string; holder: string; organizationId: string }): EventActor {
+  return { keyId: actor.keyId, holder: actor.holder, organizationId: actor.organizationId };
+}

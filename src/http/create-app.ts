@@ -1,0 +1,120 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import type { FieldError } from "../domain/errors.ts";
+import type { AppDeps, AppEnv } from "./app-env.ts";
+import { resolveCaller } from "./middleware/authenticate.ts";
+import { observe } from "./middleware/observe.ts";
+import { requestId } from "./middleware/request-id.ts";
+import { jsonPointer, problemForError, problemResponse } from "./problem.ts";
+import { registerRoutes } from "./routes/index.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = fieldErrors(result.error, result.target);
+        return problemResponse(c, "validation", {
+          detail: errors.map((e) => `${e.pointer || "body"}: ${e.detail}`).join("; "),
+          errors,
+        });
+      }
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use("*", requestId);
+  app.use("*", observe);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(c, "tooLarge", { detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }),
+    }),
+  );
+  app.use("*", resolveCaller);
+
+  registerRoutes(app);
+
+  const allowedMethods = methodIndex(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      return problemResponse(
+        c,
+        "methodNotAllowed",
+        { detail: `${c.req.method} is not allowed here; use ${allowed.join(", ")}` },
+        { Allow: allowed.join(", ") },
+      );
+    }
+    return problemResponse(c, "notFound", { detail: `no route ${c.req.method} ${c.req.path}` });
+  });
+
+  app.onError((error, c) => handleError(error, c));
+  return app;
+}
+
+function handleError(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof HTTPException) {
+    if (error.status === 400) return problemResponse(c, "malformedJson", { detail: error.message });
+    if (error.status === 413) return problemResponse(c, "tooLarge", { detail: error.message });
+    if (error.status === 415)
+      return problemResponse(c, "unsupportedMediaType", { detail: "send the body as application/json" });
+  }
+  const mapped = problemForError(error);
+  if (mapped) return problemResponse(c, mapped.kind, mapped.extra, mapped.headers);
+  c.get("deps")?.log?.({
+    time: new Date().toISOString(),
+    level: "error",
+    requestId: c.get("requestId"),
+    message: "unexpected error",
+    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+  });
+  return problemResponse(c, "internal", {
+    detail: `an unexpected error occurred; quote request id ${c.get("requestId")} when reporting it`,
+  });
+}
+
+function fieldErrors(error: ZodError, target: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    const where = (path: readonly PropertyKey[]) => (target === "json" ? jsonPointer(path) : String(path[0] ?? target));
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys)
+        errors.push({ pointer: where([...issue.path, key]), detail: "is not a known field" });
+      continue;
+    }
+    const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+    errors.push({ pointer: where(issue.path), detail: missing ? "is required" : issue.message });
+  }
+  return errors;
+}
+
+/** For 405: which methods does some route accept at this path? */
+function methodIndex(app: OpenAPIHono<AppEnv>): (path: string) => string[] {
+  let index: { pattern: RegExp; method: string }[] | null = null;
+  return (path) => {
+    index ??= app.routes
+      .filter((r) => r.method !== "ALL" && r.path !== "/*")
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(
+          `^${r.path
+            .split("/")
+            .map((part) => (part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+            .join("/")}/?$`,
+        ),
+      }));
+    const methods = new Set(index.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
+}

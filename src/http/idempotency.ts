@@ -1,0 +1,31 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { canonicalJson, sha256Hex } from "../domain/audit-chain.ts";
+import type { IdempotencyRequest, Outcome } from "../domain/write.ts";
+
+/** Builds the idempotency request from the Idempotency-Key header, when one was sent. */
+export function idempotencyOf<T>(
+  c: Context,
+  body: unknown,
+  status: ContentfulStatusCode,
+  render: (result: T) => unknown,
+): IdempotencyRequest<T> | undefined {
+  const key = c.req.header("idempotency-key");
+  if (!key) return undefined;
+  const requestHash = sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(body)}`);
+  return { key, requestHash, status, render };
+}
+
+/** A replay answers with the first response exactly; a fresh result is rendered now. */
+export function sendOutcome<T>(
+  c: Context,
+  outcome: Outcome<T>,
+  status: ContentfulStatusCode,
+  render: (result: T) => unknown,
+): Response {
+  if (outcome.kind === "replay") {
+    c.header("Idempotent-Replayed", "true");
+    return c.json(outcome.body as object, outcome.status as ContentfulStatusCode);
+  }
+  return c.json(render(outcome.result) as object, status);
+}

@@ -1,0 +1,20 @@
+import { createMiddleware } from "hono/factory";
+import { authenticate } from "../../domain/authenticate.ts";
+import { UnauthenticatedError } from "../../domain/errors.ts";
+import type { AppEnv } from "../app-env.ts";
+
+/**
+ * No Authorization header: the public caller. A header that is present must hold a valid
+ * bearer token on every route, public ones included, or the request is a 401.
+ */
+export const resolveCaller = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header("authorization");
+  if (header === undefined) {
+    c.set("caller", { role: "public" });
+    return next();
+  }
+  const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/i.exec(header.trim());
+  if (!match?.[1]) throw new UnauthenticatedError("the Authorization header must be 'Bearer <token>'");
+  c.set("caller", await authenticate(c.get("deps"), match[1]));
+  return next();
+});

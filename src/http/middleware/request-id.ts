@@ -1,0 +1,13 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env.ts";
+
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
+/** Keeps a caller's X-Request-Id when it is safe to echo and log, otherwise mints one. */
+export const requestId = createMiddleware<AppEnv>(async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const id = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
+  c.set("requestId", id);
+  await next();
+  c.header("X-Request-Id", id);
+});

@@ -1,0 +1,97 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  ConflictError,
+  type FieldError,
+  ForbiddenError,
+  IdempotencyKeyReuseError,
+  InvalidStateError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from "../domain/errors.ts";
+
+/** RFC 9457 problem details. `type` names the kind of problem; `detail` this occurrence. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  existingId?: string;
+}
+
+const TYPE_BASE = "urn:tech-market-ledger:problem:";
+
+export const problems = {
+  validation: { status: 400, slug: "validation", title: "The request is not valid" },
+  malformedJson: { status: 400, slug: "malformed-json", title: "The request body is not valid JSON" },
+  unauthenticated: { status: 401, slug: "unauthenticated", title: "Authentication is required" },
+  forbidden: { status: 403, slug: "forbidden", title: "Not allowed" },
+  notFound: { status: 404, slug: "not-found", title: "Not found" },
+  methodNotAllowed: { status: 405, slug: "method-not-allowed", title: "Method not allowed" },
+  conflict: { status: 409, slug: "conflict", title: "Conflict" },
+  invalidState: { status: 409, slug: "invalid-state", title: "Not allowed in the current status" },
+  tooLarge: { status: 413, slug: "payload-too-large", title: "The request body is too large" },
+  unsupportedMediaType: { status: 415, slug: "unsupported-media-type", title: "Unsupported media type" },
+  idempotencyKeyReuse: { status: 422, slug: "idempotency-key-reuse", title: "Idempotency-Key reused" },
+  unavailable: { status: 503, slug: "unavailable", title: "Service unavailable" },
+  internal: { status: 500, slug: "internal", title: "Internal server error" },
+} as const;
+
+export type ProblemKind = keyof typeof problems;
+
+export function problemBody(
+  kind: ProblemKind,
+  extra: Omit<Partial<Problem>, "type" | "title" | "status"> = {},
+): Problem {
+  const p = problems[kind];
+  return { type: `${TYPE_BASE}${p.slug}`, title: p.title, status: p.status, ...extra };
+}
+
+export function problemResponse(
+  c: Context,
+  kind: ProblemKind,
+  extra: Omit<Partial<Problem>, "type" | "title" | "status"> = {},
+  headers: Record<string, string> = {},
+): Response {
+  const body = {
+    ...problemBody(kind, extra),
+    instance: c.req.path,
+    requestId: c.get("requestId") as string | undefined,
+  };
+  return c.body(JSON.stringify(body), problems[kind].status as ContentfulStatusCode, {
+    "Content-Type": "application/problem+json",
+    ...headers,
+  });
+}
+
+/** Maps the domain's typed errors to problems; anything else is a 500 that reveals nothing. */
+export function problemForError(
+  error: unknown,
+): { kind: ProblemKind; extra: Partial<Problem>; headers?: Record<string, string> } | null {
+  if (error instanceof ValidationError)
+    return { kind: "validation", extra: { detail: error.message, errors: error.errors } };
+  if (error instanceof UnauthenticatedError)
+    return {
+      kind: "unauthenticated",
+      extra: { detail: error.message },
+      headers: { "WWW-Authenticate": 'Bearer realm="ledger"' },
+    };
+  if (error instanceof ForbiddenError) return { kind: "forbidden", extra: { detail: error.message } };
+  if (error instanceof NotFoundError) return { kind: "notFound", extra: { detail: error.message } };
+  if (error instanceof InvalidStateError) return { kind: "invalidState", extra: { detail: error.message } };
+  if (error instanceof ConflictError)
+    return {
+      kind: "conflict",
+      extra: { detail: error.message, ...(error.existingId ? { existingId: error.existingId } : {}) },
+    };
+  if (error instanceof IdempotencyKeyReuseError)
+    return { kind: "idempotencyKeyReuse", extra: { detail: error.message } };
+  return null;
+}
+
+/** RFC 6901: `~` and `/` inside a key are escaped. */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((part) => `/${String(part).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+}

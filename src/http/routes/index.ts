@@ -1,0 +1,30 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../app-env.ts";
+import { registerIssueToken, registerJwks } from "./auth/issue-token.ts";
+import { registerDashboard } from "./operations/dashboard.ts";
+import { registerDocs } from "./operations/docs.ts";
+import { registerHealth } from "./operations/health.ts";
+import { registerMetrics } from "./operations/metrics.ts";
+import { registerCreateApiKey } from "./organizations/create-api-key.ts";
+import { registerCreateOrganization } from "./organizations/create-organization.ts";
+import { registerGetOrganization } from "./organizations/get-organization.ts";
+import { registerRevokeApiKey } from "./organizations/revoke-api-key.ts";
+
+/** The whole API at a glance, by area. */
+export function registerRoutes(app: OpenAPIHono<AppEnv>) {
+  // Auth
+  registerIssueToken(app);
+  registerJwks(app);
+
+  // Organisations and keys
+  registerCreateOrganization(app);
+  registerGetOrganization(app);
+  registerCreateApiKey(app);
+  registerRevokeApiKey(app);
+
+  // Operations
+  registerHealth(app);
+  registerMetrics(app);
+  registerDocs(app);
+  registerDashboard(app);
+}

@@ -1,0 +1,48 @@
+import { parseArgs } from "node:util";
+import { openSqlite } from "../../db/dialects/sqlite.ts";
+import { migrate } from "../../db/migrate.ts";
+import { createOperator } from "../domain/create-operator.ts";
+import { ConfigError, parseConfig } from "./config.ts";
+import { buildDeps } from "./deps.ts";
+
+const USAGE = `usage: npm run cli -- <command>
+  migrate                       apply pending database migrations
+  create-operator --name NAME   add an operator (a person at the registry); prints its API key once`;
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  const config = parseConfig(process.env);
+  const database = openSqlite(config.LEDGER_DATABASE);
+  try {
+    const report = await migrate(database);
+    switch (command) {
+      case "migrate":
+        console.log(JSON.stringify(report));
+        return 0;
+      case "create-operator": {
+        const { values } = parseArgs({ args: rest, options: { name: { type: "string" } } });
+        const name = values.name?.trim();
+        if (!name) {
+          console.error("create-operator needs --name NAME");
+          return 2;
+        }
+        const deps = await buildDeps(database, config);
+        console.log(JSON.stringify(await createOperator(deps, name), null, 2));
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return 2;
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  },
+);

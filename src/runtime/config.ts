@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/**
+ * The only reader of the environment (process.env on Node, the Worker's env on Cloudflare).
+ * Every setting has a working default, so `npm start` needs nothing; a bad value stops start-up
+ * with a message naming the variable.
+ */
+const jsonObject = z.string().transform((text, ctx) => {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {}
+  ctx.addIssue({ code: "custom", message: "must be a JSON object (a private Ed25519 JWK)" });
+  return z.NEVER;
+});
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  LEDGER_DATABASE: z.string().min(1).default("./data/ledger.sqlite"),
+  LEDGER_REGION_CODE: z
+    .string()
+    .regex(/^[1-9]\d{5}$/, "must be a 6-digit GB/T 2260 region code")
+    .default("540100"),
+  LEDGER_OPERATOR_ORGANIZATION: z.string().min(1).default("Technology Property Rights Market"),
+  LEDGER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  LEDGER_TOKEN_ISSUER: z.string().min(1).default("tech-market-ledger"),
+  LEDGER_TOKEN_AUDIENCE: z.string().min(1).default("tech-market-ledger-api"),
+  LEDGER_SIGNING_KEY: jsonObject.optional(),
+  LEDGER_LOG: z.enum(["json", "off"]).default("json"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseConfig(env: Record<string, unknown>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in ConfigSchema.shape && value !== undefined && value !== ""),
+  );
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? "configuration");
+      const shown = variable.endsWith("_KEY") ? "" : ` (got ${JSON.stringify(present[variable] ?? null)})`;
+      return `${variable}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,42 @@
+import type { JWK } from "jose";
+import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
+import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { createJoseSigner, loadSigningKey } from "../crypto/jose-signer.ts";
+import type { Clock } from "../domain/ports.ts";
+import type { AppDeps } from "../http/app-env.ts";
+import { Metrics } from "../http/metrics.ts";
+import type { Config } from "./config.ts";
+import { createIds } from "./ids.ts";
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything the app needs, built once per process (Node) or per isolate (Workers). */
+export async function buildDeps(
+  database: LedgerDatabase,
+  config: Config,
+  overrides: Partial<AppDeps> = {},
+): Promise<AppDeps> {
+  const clock = overrides.clock ?? systemClock;
+  const store = overrides.store ?? createLedgerStore(database);
+  const signer =
+    overrides.signer ??
+    (await createJoseSigner(
+      await loadSigningKey(store, clock, config.LEDGER_SIGNING_KEY as JWK | undefined),
+      { issuer: config.LEDGER_TOKEN_ISSUER, audience: config.LEDGER_TOKEN_AUDIENCE },
+      clock,
+    ));
+  return {
+    store,
+    clock,
+    signer,
+    ids: overrides.ids ?? createIds(),
+    market: overrides.market ?? {
+      regionCode: config.LEDGER_REGION_CODE,
+      operatorOrganizationName: config.LEDGER_OPERATOR_ORGANIZATION,
+      tokenLifetimeSeconds: config.LEDGER_TOKEN_TTL_SECONDS,
+    },
+    metrics: overrides.metrics ?? new Metrics(),
+    ...(overrides.log ? { log: overrides.log } : {}),
+    ...(overrides.docsScript ? { docsScript: overrides.docsScript } : {}),
+  };
+}

@@ -1,0 +1,27 @@
+import type { Ids } from "../domain/ports.ts";
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** ULID-style ids: 48 bits of milliseconds then 80 random bits, so ids sort by creation time. */
+export function createIds(now: () => number = Date.now): Ids {
+  return {
+    next(prefix) {
+      let time = now();
+      let head = "";
+      for (let i = 0; i < 10; i++) {
+        head = CROCKFORD.charAt(time % 32) + head;
+        time = Math.floor(time / 32);
+      }
+      const random = crypto.getRandomValues(new Uint8Array(16));
+      let tail = "";
+      for (const byte of random) tail += CROCKFORD.charAt(byte % 32);
+      return `${prefix}_${head}${tail}`;
+    },
+    secret() {
+      const bytes = crypto.getRandomValues(new Uint8Array(32));
+      let text = "";
+      for (const byte of bytes) text += String.fromCharCode(byte);
+      return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+    },
+  };
+}

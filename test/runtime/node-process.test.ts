@@ -1,0 +1,108 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
+
+function freshEnv() {
+  const dir = mkdtempSync(join(tmpdir(), "ledger-process-"));
+  return { ...process.env, LEDGER_DATABASE: join(dir, "ledger.sqlite"), LEDGER_LOG: "off", PORT: "0" };
+}
+
+async function startServer(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(TSX, ["src/runtime/node.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 20 s:\n${output}`)), 20_000);
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on("data", check);
+    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+describe("the Node service and command line", () => {
+  let server: ChildProcess | undefined;
+  afterEach(() => {
+    server?.kill("SIGKILL");
+  });
+
+  it("starts on an empty database; create-operator's key creates and reads an organisation", async () => {
+    const env = freshEnv();
+    const s = await startServer(env);
+    server = s.child;
+    const health = await fetch(`${s.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(s.output()).toContain("create-operator");
+
+    const { stdout } = await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Dawa"], { env });
+    const operator = JSON.parse(stdout);
+    expect(operator).toMatchObject({ holder: "Dawa" });
+    expect(operator.organizationId).toMatch(/^org_/);
+    const second = JSON.parse(
+      (await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Pema"], { env })).stdout,
+    );
+    expect(second.organizationId).toBe(operator.organizationId);
+    expect(second.apiKey).not.toBe(operator.apiKey);
+
+    const token = await (
+      await fetch(`${s.url}/v1/auth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ apiKey: operator.apiKey }),
+      })
+    ).json();
+    const created = await fetch(`${s.url}/v1/organizations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token.accessToken}` },
+      body: JSON.stringify({
+        name: "Tibet University",
+        kind: "university",
+        creditCode: "91350100M000100Y43",
+        regionCode: "540102",
+      }),
+    });
+    expect(created.status).toBe(201);
+    const org = await created.json();
+    const read = await fetch(`${s.url}/v1/organizations/${org.id}`, {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+    });
+    expect(await read.json()).toEqual(org);
+
+    const exited = new Promise<number | null>((resolve) => s.child.on("exit", resolve));
+    s.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 30_000);
+
+  it("refuses to start on a bad setting, naming the variable", async () => {
+    const env = { ...freshEnv(), LEDGER_REGION_CODE: "lhasa" };
+    await expect(run(TSX, ["src/runtime/node.ts"], { env })).rejects.toMatchObject({
+      stderr: expect.stringContaining("LEDGER_REGION_CODE"),
+    });
+  });
+
+  it("create-operator without a name explains itself", async () => {
+    await expect(run(TSX, ["src/runtime/cli.ts", "create-operator"], { env: freshEnv() })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--name"),
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { sql } from "kysely";
+import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
+import { openSqlite } from "../../db/dialects/sqlite.ts";
+import { migrate } from "../../db/migrate.ts";
+import { createOperator } from "../../src/domain/create-operator.ts";
+import type { Clock } from "../../src/domain/ports.ts";
+import type { AppDeps } from "../../src/http/app-env.ts";
+import { createApp } from "../../src/http/create-app.ts";
+import { parseConfig } from "../../src/runtime/config.ts";
+import { buildDeps } from "../../src/runtime/deps.ts";
+
+export interface TestClock extends Clock {
+  set(iso: string): void;
+  advance(ms: number): void;
+}
+
+export function fixedClock(iso = "2025-06-02T02:00:00.000Z"): TestClock {
+  let current = new Date(iso).getTime();
+  return {
+    now: () => new Date(current),
+    set: (next) => {
+      current = new Date(next).getTime();
+    },
+    advance: (ms) => {
+      current += ms;
+    },
+  };
+}
+
+export const testConfig = parseConfig({ LEDGER_DATABASE: ":memory:" });
+
+/** A fresh migrated in-memory database and the app over it, per test. */
+export async function createTestApp(overrides: Partial<AppDeps> = {}) {
+  const database = openSqlite(":memory:");
+  await migrate(database);
+  const clock = (overrides.clock as TestClock | undefined) ?? fixedClock();
+  const deps = await buildDeps(database, testConfig, { clock, ...overrides });
+  const app = createApp(deps);
+  return { app, deps, database, clock, ...requester(app) };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function requester(app: ReturnType<typeof createApp>) {
+  async function call(method: string, path: string, options: CallOptions = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const response = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+  return { call };
+}
+
+export async function tokenFor(t: Pick<TestApp, "call">, apiKey: string): Promise<string> {
+  const response = await t.call("POST", "/v1/auth/token", { body: { apiKey } });
+  if (response.status !== 200) throw new Error(`token failed: ${response.text}`);
+  return response.json.accessToken as string;
+}
+
+export async function givenOperator(t: TestApp, name = "Operator One") {
+  const created = await createOperator(t.deps, name);
+  return { ...created, token: await tokenFor(t, created.apiKey) };
+}
+
+let creditSerial = 0;
+export async function givenMember(
+  t: TestApp,
+  operatorToken: string,
+  fields: Partial<{ name: string; kind: string; creditCode: string; regionCode: string }> = {},
+) {
+  const n = ++creditSerial;
+  const org = await t.call("POST", "/v1/organizations", {
+    token: operatorToken,
+    body: {
+      name: fields.name ?? `Member ${n}`,
+      kind: fields.kind ?? "university",
+      creditCode: fields.creditCode ?? validCreditCode(n),
+      regionCode: fields.regionCode ?? "540102",
+    },
+  });
+  if (org.status !== 201) throw new Error(`member failed: ${org.text}`);
+  const key = await t.call("POST", `/v1/organizations/${org.json.id}/api-keys`, {
+    token: operatorToken,
+    body: { holder: "Registrar" },
+  });
+  return {
+    organization: org.json,
+    keyId: key.json.id as string,
+    apiKey: key.json.apiKey as string,
+    token: await tokenFor(t, key.json.apiKey),
+  };
+}
+
+/** A valid credit code whose serial part encodes `n`, for fixtures that need many distinct ones. */
+export function validCreditCode(n: number, region = "540102"): string {
+  const body = `12${region}${String(n).padStart(9, "0")}`;
+  return body + creditCodeCheckCharacter(body);
+}
+
+export async function countRows(t: Pick<TestApp, "database">, table: string): Promise<number> {
+  const result = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(t.database.db);
+  return result.rows[0]?.n ?? 0;
+}
