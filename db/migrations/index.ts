@@ -1,4 +1,5 @@
 import { foundation } from "./0001-foundation.ts";
+import { techContracts } from "./0002-tech-contracts.ts";
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Static, in order: bundlers and Workers cannot scan a folder. */
-export const migrations: readonly Migration[] = [foundation];
+export const migrations: readonly Migration[] = [foundation, techContracts];

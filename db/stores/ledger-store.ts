@@ -1,11 +1,13 @@
-import type { CompiledQuery, Kysely } from "kysely";
+import { type CompiledQuery, type Kysely, sql } from "kysely";
 import { HeadMovedError } from "../../src/domain/errors.ts";
-import type { Change, LedgerStore, SigningKeyRecord } from "../../src/domain/ports.ts";
+import type { Change, LedgerStore, SigningKeyRecord, SubjectCheck, SubjectType } from "../../src/domain/ports.ts";
 import { ConstraintViolation, type LedgerDatabase } from "../dialects/ledger-database.ts";
 import type { Database } from "../schema.ts";
 import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
 import * as organizations from "./organizations.ts";
+import * as contracts from "./tech-contracts.ts";
+import * as volume from "./volume-entries.ts";
 
 /** Constraints that mean "someone else wrote first": the operation re-reads and decides again. */
 const RACE_TARGETS = new Set(["audit_events.seq", "idempotency_keys.scope, idempotency_keys.key"]);
@@ -18,6 +20,12 @@ function compileChange(db: Kysely<Database>, change: Change): CompiledQuery {
       return apiKeys.insertApiKey(db, change.record);
     case "apiKey.revoke":
       return apiKeys.revokeApiKey(db, change.id, change.revokedAt);
+    case "techContract.insert":
+      return contracts.insertTechContract(db, change.record);
+    case "techContract.update":
+      return contracts.updateTechContract(db, change.record);
+    case "volume.insert":
+      return volume.insertVolumeEntry(db, change.entry);
     case "idempotency.insert": {
       const r = change.record;
       return db
@@ -80,6 +88,11 @@ export function createLedgerStore(database: LedgerDatabase): LedgerStore {
         : undefined;
     },
     listAuditEvents: (afterSeq, limit) => audit.listAuditEvents(db, afterSeq, limit),
+    findTechContract: (id) => contracts.findTechContract(db, id),
+    findLiveContractByNumber: (code, number) => contracts.findLiveByNumber(db, code, number),
+    maxRegistrationSerial: (year) => contracts.maxRegistrationSerial(db, year),
+    listTechContracts: (filter) => contracts.listTechContracts(db, filter),
+    checkSubjects: (type, afterId, limit) => checkSubjects(db, type, afterId, limit),
     async findSigningKey() {
       const row = await db
         .selectFrom("signing_keys")
@@ -121,4 +134,50 @@ function toSigningKey(row: Database["signing_keys"]): SigningKeyRecord {
     publicJwk: row.public_jwk,
     createdAt: row.created_at,
   };
+}
+
+const SUBJECT_TABLES = {
+  organization: { table: "organizations", map: organizations.toOrganization },
+  api_key: { table: "api_keys", map: apiKeys.toApiKey },
+  tech_contract: { table: "tech_contracts", map: contracts.toTechContract },
+  volume_entry: { table: "volume_entries", map: volume.toVolumeEntry },
+} as const satisfies Record<SubjectType, { table: keyof Database; map: (row: never) => unknown }>;
+
+/**
+ * Pages over every id that has a row or an event of this subject type, with the row (mapped as
+ * the domain sees it) and the last event's state, so a missing row, a missing event and a
+ * changed byte all show.
+ */
+async function checkSubjects(
+  db: Kysely<Database>,
+  type: SubjectType,
+  afterId: string,
+  limit: number,
+): Promise<SubjectCheck[]> {
+  const { table, map } = SUBJECT_TABLES[type];
+  const result = await sql<Record<string, unknown>>`
+    SELECT ids.subject_id AS __subject, e.seq AS __seq, e.state AS __state, t.*
+    FROM (
+      SELECT subject_id FROM (
+        SELECT id AS subject_id FROM ${sql.table(table)} WHERE id > ${afterId} ORDER BY id LIMIT ${limit}
+      )
+      UNION
+      SELECT subject_id FROM (
+        SELECT DISTINCT subject_id FROM audit_events
+        WHERE subject_type = ${type} AND subject_id > ${afterId} ORDER BY subject_id LIMIT ${limit}
+      )
+      ORDER BY subject_id LIMIT ${limit}
+    ) AS ids
+    LEFT JOIN ${sql.table(table)} AS t ON t.id = ids.subject_id
+    LEFT JOIN audit_events AS e ON e.seq = (SELECT max(seq) FROM audit_events WHERE subject_id = ids.subject_id)
+    ORDER BY ids.subject_id`.execute(db);
+  return result.rows.map((row) => {
+    const { __subject, __seq, __state, ...columns } = row;
+    return {
+      subjectId: String(__subject),
+      current: columns.id == null ? null : (map as (r: unknown) => unknown)(columns),
+      lastEventSeq: __seq == null ? null : Number(__seq),
+      lastEventState: __state == null ? null : String(__state),
+    };
+  });
 }

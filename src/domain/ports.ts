@@ -1,4 +1,5 @@
 import type { OrganizationKind } from "./organization.ts";
+import type { ContractStatus, ContractType, TechContractRecord, VolumeEntryRecord } from "./tech-contract.ts";
 
 /** Who is calling. Members act for their organisation; operators for the registry. */
 export interface Actor {
@@ -89,7 +90,35 @@ export type Change =
   | { kind: "organization.insert"; record: OrganizationRecord }
   | { kind: "apiKey.insert"; record: ApiKeyRecord }
   | { kind: "apiKey.revoke"; id: string; revokedAt: string }
-  | { kind: "idempotency.insert"; record: IdempotencyRecord };
+  | { kind: "idempotency.insert"; record: IdempotencyRecord }
+  | { kind: "techContract.insert"; record: TechContractRecord }
+  | { kind: "techContract.update"; record: TechContractRecord }
+  | { kind: "volume.insert"; entry: VolumeEntryRecord };
+
+export interface ContractListFilter {
+  limit: number;
+  afterId?: string | undefined;
+  /** Only contracts this organisation is a party to. */
+  visibleTo?: string | undefined;
+  party?: string | undefined;
+  status?: ContractStatus | undefined;
+  type?: ContractType | undefined;
+  registeredFrom?: string | undefined;
+  registeredTo?: string | undefined;
+  /** Submitted contracts whose review began before this date. */
+  reviewStartedBefore?: string | undefined;
+}
+
+/** The tables whose rows must equal the state their last audit event recorded. */
+export type SubjectType = "organization" | "api_key" | "tech_contract" | "volume_entry";
+
+/** One subject as verification sees it: its current row (mapped) and its last event, either may be missing. */
+export interface SubjectCheck {
+  subjectId: string;
+  current: unknown | null;
+  lastEventSeq: number | null;
+  lastEventState: string | null;
+}
 
 /**
  * Everything one operation changes, written atomically: a better-sqlite3 transaction or a D1
@@ -113,6 +142,16 @@ export interface LedgerStore {
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
 
   listAuditEvents(afterSeq: number, limit: number): Promise<AuditEvent[]>;
+
+  findTechContract(id: string): Promise<TechContractRecord | undefined>;
+  /** The contract with this seller and number that is not rejected, if any. */
+  findLiveContractByNumber(sellerCreditCode: string, contractNumber: string): Promise<TechContractRecord | undefined>;
+  /** Highest registration serial assigned in the year, 0 if none. */
+  maxRegistrationSerial(year: number): Promise<number>;
+  listTechContracts(filter: ContractListFilter): Promise<TechContractRecord[]>;
+
+  /** Pages through a subject table joined with each row's last event, then events whose row is gone. */
+  checkSubjects(type: SubjectType, afterId: string, limit: number): Promise<SubjectCheck[]>;
 
   findSigningKey(): Promise<SigningKeyRecord | undefined>;
   /** Keeps the first key ever stored: returns the stored one if another start won the race. */

@@ -1,13 +1,16 @@
 import { parseArgs } from "node:util";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
+import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { createOperator } from "../domain/create-operator.ts";
+import { verifyLedger } from "../domain/verify-ledger.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                       apply pending database migrations
-  create-operator --name NAME   add an operator (a person at the registry); prints its API key once`;
+  create-operator --name NAME   add an operator (a person at the registry); prints its API key once
+  verify                        recompute the audit chain and check every record against it (exit 1 if it fails)`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -29,6 +32,11 @@ async function main(argv: string[]) {
         const deps = await buildDeps(database, config);
         console.log(JSON.stringify(await createOperator(deps, name), null, 2));
         return 0;
+      }
+      case "verify": {
+        const report = await verifyLedger({ store: createLedgerStore(database) });
+        console.log(JSON.stringify(report, null, 2));
+        return report.ok ? 0 : 1;
       }
       default:
         console.error(USAGE);

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -86,6 +87,15 @@ describe("the Node service and command line", () => {
       headers: { authorization: `Bearer ${token.accessToken}` },
     });
     expect(await read.json()).toEqual(org);
+
+    const verified = JSON.parse((await run(TSX, ["src/runtime/cli.ts", "verify"], { env })).stdout);
+    expect(verified).toMatchObject({ ok: true, checked: 4 });
+    const raw = new Database(env.LEDGER_DATABASE);
+    raw.prepare("UPDATE organizations SET name = 'Forged' WHERE id = ?").run(org.id);
+    raw.close();
+    const failed = await run(TSX, ["src/runtime/cli.ts", "verify"], { env }).catch((error) => error);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, firstInvalidSeq: 4 });
 
     const exited = new Promise<number | null>((resolve) => s.child.on("exit", resolve));
     s.child.kill("SIGTERM");

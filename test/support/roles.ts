@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { givenMember, givenOperator, type TestApp } from "./app.ts";
+import { givenMember, givenOperator, type TestApp, tokenFor } from "./app.ts";
 
 export type Role = "public" | "member" | "otherMember" | "operator";
 
@@ -39,5 +39,18 @@ export async function expectRoleMatrix(
     });
     expect(response.status, `${role} ${method} ${path}: ${response.text}`).toBe(expected[role]);
     if (response.status >= 400) expect(response.headers.get("content-type")).toContain("application/problem+json");
+  }
+}
+
+/** Moves the clock and re-issues every role's token, as clients do when theirs expire. */
+export async function travel(
+  t: TestApp,
+  roles: RoleTokens,
+  iso: string,
+  ...others: { apiKey: string; token: string }[]
+) {
+  t.clock.set(iso);
+  for (const holder of [roles.operator, roles.member, roles.otherMember, ...others]) {
+    holder.token = await tokenFor(t, holder.apiKey);
   }
 }

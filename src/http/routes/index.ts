@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env.ts";
+import { registerAudit } from "./audit/audit-events.ts";
 import { registerIssueToken, registerJwks } from "./auth/issue-token.ts";
 import { registerDashboard } from "./operations/dashboard.ts";
 import { registerDocs } from "./operations/docs.ts";
@@ -9,6 +10,12 @@ import { registerCreateApiKey } from "./organizations/create-api-key.ts";
 import { registerCreateOrganization } from "./organizations/create-organization.ts";
 import { registerGetOrganization } from "./organizations/get-organization.ts";
 import { registerRevokeApiKey } from "./organizations/revoke-api-key.ts";
+import { registerCorrectContract } from "./tech-contracts/correct-contract.ts";
+import { registerDecideContract } from "./tech-contracts/decide-contract.ts";
+import { registerEndContract } from "./tech-contracts/end-contract.ts";
+import { registerGetContract } from "./tech-contracts/get-contract.ts";
+import { registerListContracts } from "./tech-contracts/list-contracts.ts";
+import { registerRecordContract } from "./tech-contracts/record-contract.ts";
 
 /** The whole API at a glance, by area. */
 export function registerRoutes(app: OpenAPIHono<AppEnv>) {
@@ -21,6 +28,17 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>) {
   registerGetOrganization(app);
   registerCreateApiKey(app);
   registerRevokeApiKey(app);
+
+  // Technology contracts
+  registerRecordContract(app);
+  registerListContracts(app);
+  registerGetContract(app);
+  registerCorrectContract(app);
+  registerDecideContract(app);
+  registerEndContract(app);
+
+  // Audit
+  registerAudit(app);
 
   // Operations
   registerHealth(app);

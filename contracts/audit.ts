@@ -1,0 +1,62 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerSecurity, Instant, jsonResponse, ListQuery, listOf, problemResponses } from "./common.ts";
+
+export const AuditEvent = z
+  .object({
+    seq: z.number().int(),
+    at: Instant,
+    actor: z.object({ keyId: z.string().nullable(), holder: z.string() }),
+    organizationId: z.string().nullable().openapi({ description: "The organisation the change concerns" }),
+    action: z.string().openapi({ example: "tech_contract.registered" }),
+    subjectType: z.string(),
+    subjectId: z.string(),
+    state: z.unknown().openapi({ description: "The subject's full state after the change" }),
+    prevHash: z.string(),
+    hash: z.string().openapi({
+      description:
+        "SHA-256 (hex) of the JSON array [seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId, canonical state JSON, prevHash]",
+    }),
+  })
+  .openapi("AuditEvent");
+
+export const AuditEventsQuery = z.object({
+  after: z.coerce
+    .number({ error: "must be a sequence number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .default(0)
+    .openapi({ description: "Return events after this sequence number" }),
+  limit: ListQuery.shape.limit,
+});
+
+export const Verification = z
+  .object({
+    ok: z.boolean(),
+    checked: z.number().int().openapi({ description: "Events recomputed" }),
+    subjectsChecked: z.number().int(),
+    head: z.object({ seq: z.number().int(), hash: z.string() }),
+    firstInvalidSeq: z.number().int().nullable(),
+    problems: z.array(
+      z.object({ seq: z.number().int().nullable(), subject: z.string().optional(), detail: z.string() }),
+    ),
+  })
+  .openapi("Verification");
+
+export const listAuditEventsRoute = createRoute({
+  method: "get",
+  path: "/v1/audit/events",
+  tags: ["Audit"],
+  summary: "The append-only log of every change (operators)",
+  security: bearerSecurity,
+  request: { query: AuditEventsQuery },
+  responses: { 200: jsonResponse(listOf(AuditEvent), "Events in sequence order"), ...problemResponses },
+});
+
+export const verifyLedgerRoute = createRoute({
+  method: "get",
+  path: "/v1/audit/verification",
+  tags: ["Audit"],
+  summary: "Recompute the chain and check every record against it (operators)",
+  security: bearerSecurity,
+  responses: { 200: jsonResponse(Verification, "The verification report"), ...problemResponses },
+});

@@ -1,0 +1,66 @@
+import { RecordContractBody } from "../../contracts/tech-contracts.ts";
+import { requireActor } from "./access.ts";
+import { chinaDate } from "./dates.ts";
+import { ForbiddenError, InvalidStateError, ValidationError } from "./errors.ts";
+import type { Caller, Deps } from "./ports.ts";
+import { loadVisibleContract } from "./read-tech-contracts.ts";
+import type { TechContractRecord } from "./tech-contract.ts";
+import { assertNoLiveDuplicate, inputOf, resolveTerms } from "./tech-contract-input.ts";
+import { commitDecision, eventActor } from "./write.ts";
+
+export interface CorrectTechContractCommand {
+  caller: Caller;
+  contractId: string;
+  patch: Record<string, unknown>;
+}
+
+/**
+ * The submitting organisation corrects a contract an operator sent back. The correction is merged
+ * onto the stored terms and validated whole (so cross-field rules still hold), then the contract
+ * returns to review with a fresh deadline and no approvals.
+ */
+export async function correctTechContract(deps: Deps, command: CorrectTechContractCommand) {
+  const actor = requireActor(command.caller);
+  const outcome = await commitDecision(deps, eventActor(actor), async (_head, now) => {
+    const contract = await loadVisibleContract(deps, actor, command.contractId);
+    if (contract.submittedByOrganizationId !== actor.organizationId) {
+      throw new ForbiddenError("only the organisation that submitted the contract may correct it");
+    }
+    if (contract.status !== "correction_requested") {
+      throw new InvalidStateError(
+        `the contract is ${contract.status}; corrections are accepted only while its status is correction_requested`,
+      );
+    }
+    const merged = RecordContractBody.safeParse({ ...inputOf(contract), ...command.patch });
+    if (!merged.success) {
+      throw new ValidationError(
+        merged.error.issues.map((issue) => ({
+          pointer: issue.path.map((p) => `/${String(p)}`).join(""),
+          detail: issue.message,
+        })),
+      );
+    }
+    const terms = await resolveTerms(deps.store, merged.data, now);
+    if (terms.seller.organizationId !== actor.organizationId && terms.buyer.organizationId !== actor.organizationId) {
+      throw new ForbiddenError("the corrected contract must still have your organisation as seller or buyer");
+    }
+    await assertNoLiveDuplicate(deps.store, terms, contract.id);
+    const at = now.toISOString();
+    const next: TechContractRecord = {
+      ...contract,
+      ...terms,
+      status: "submitted",
+      reviewStartedOn: chinaDate(now),
+      approvals: [],
+      revision: contract.revision + 1,
+      updatedAt: at,
+    };
+    return {
+      result: next,
+      events: [{ action: "tech_contract.corrected", subjectType: "tech_contract", subjectId: next.id, state: next }],
+      changes: [{ kind: "techContract.update", record: next }],
+    };
+  });
+  if (outcome.kind !== "done") throw new Error("corrections are not idempotent-keyed");
+  return outcome.result;
+}

@@ -1,0 +1,75 @@
+import { requireActor } from "./access.ts";
+import { chinaDate } from "./dates.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
+import type { Actor, Caller, ContractListFilter, Deps } from "./ports.ts";
+import { type ContractStatus, type ContractType, isOverdue, type TechContractRecord } from "./tech-contract.ts";
+
+export function isPartyTo(actor: Actor, contract: TechContractRecord): boolean {
+  return (
+    contract.seller.organizationId === actor.organizationId || contract.buyer.organizationId === actor.organizationId
+  );
+}
+
+/** Operators see every contract; members those they are party to; anything else is not found. */
+export async function loadVisibleContract(deps: Pick<Deps, "store">, actor: Actor, id: string) {
+  const contract = await deps.store.findTechContract(id);
+  if (!contract || (actor.role !== "operator" && !isPartyTo(actor, contract))) {
+    throw new NotFoundError("contract", id);
+  }
+  return contract;
+}
+
+export async function getTechContract(deps: Pick<Deps, "store">, caller: Caller, id: string) {
+  return loadVisibleContract(deps, requireActor(caller), id);
+}
+
+export interface ListTechContractsQuery {
+  limit: number;
+  cursor?: string | undefined;
+  status?: ContractStatus | undefined;
+  type?: ContractType | undefined;
+  registeredFrom?: string | undefined;
+  registeredTo?: string | undefined;
+  party?: string | undefined;
+  overdue?: boolean | undefined;
+}
+
+export async function listTechContracts(
+  deps: Pick<Deps, "store" | "clock">,
+  caller: Caller,
+  query: ListTechContractsQuery,
+) {
+  const actor = requireActor(caller);
+  const today = chinaDate(deps.clock.now());
+  const filter: ContractListFilter = {
+    limit: query.limit,
+    afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
+    visibleTo: actor.role === "operator" ? undefined : actor.organizationId,
+    party: query.party,
+    status: query.status,
+    type: query.type,
+    registeredFrom: query.registeredFrom,
+    registeredTo: query.registeredTo,
+    // The review queue is small: narrow in SQL to submitted before today, then apply working days.
+    reviewStartedBefore: query.overdue ? today : undefined,
+  };
+  const page = await deps.store.listTechContracts(filter);
+  const last = page.at(-1);
+  const items = query.overdue ? page.filter((c) => isOverdue(c, today)) : page;
+  return { items, nextCursor: page.length === query.limit && last ? encodeCursor(last.id) : null };
+}
+
+export function encodeCursor(id: string): string {
+  return btoa(id).replaceAll("=", "");
+}
+
+export function decodeCursor(cursor: string): string {
+  let id = "";
+  try {
+    id = atob(cursor);
+  } catch {}
+  if (!/^[a-z]+_[0-9A-Z]+$/.test(id)) {
+    throw new ValidationError([{ pointer: "cursor", detail: "is not a cursor this API returned" }]);
+  }
+  return id;
+}

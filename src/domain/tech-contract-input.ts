@@ -1,0 +1,159 @@
+import type { z } from "@hono/zod-openapi";
+import type { RecordContractBody } from "../../contracts/tech-contracts.ts";
+import { chinaDate } from "./dates.ts";
+import { ConflictError, type FieldError, ValidationError } from "./errors.ts";
+import { formatYuan, parseYuan } from "./money.ts";
+import type { LedgerStore } from "./ports.ts";
+import {
+  flowOf,
+  isLarge,
+  type PartyKind,
+  type PartyRecord,
+  partyKindOf,
+  type TechContractRecord,
+} from "./tech-contract.ts";
+
+export type ContractInput = z.infer<typeof RecordContractBody>;
+type PartyInput = ContractInput["seller"];
+
+/** The fields a submitter gives, resolved against the registry: what recording and correcting share. */
+export type ContractTerms = Pick<
+  TechContractRecord,
+  | "title"
+  | "contractNumber"
+  | "type"
+  | "subType"
+  | "equityContribution"
+  | "seller"
+  | "buyer"
+  | "signedOn"
+  | "validFrom"
+  | "validTo"
+  | "totalFen"
+  | "technologyFen"
+  | "techField"
+  | "ipType"
+  | "achievementIds"
+  | "flow"
+  | "large"
+>;
+
+/**
+ * Resolves parties (a member by id, or inline; an inline party whose credit code is a member's
+ * becomes that member, so the member sees the contract) and checks what needs the database or
+ * the clock. Field errors are collected and thrown together.
+ */
+export async function resolveTerms(store: LedgerStore, input: ContractInput, now: Date): Promise<ContractTerms> {
+  const errors: FieldError[] = [];
+  const seller = await resolveParty(store, input.seller, "/seller", errors);
+  const buyer = await resolveParty(store, input.buyer, "/buyer", errors);
+  if (input.signedOn > chinaDate(now)) {
+    errors.push({ pointer: "/signedOn", detail: "must not be after today (China Standard Time)" });
+  }
+  (input.achievementIds ?? []).forEach((id, i) => {
+    // No achievement is registered in this ledger yet, so no id can name one.
+    errors.push({ pointer: `/achievementIds/${i}`, detail: `no registered achievement has id ${id}` });
+  });
+  if (seller && buyer && seller.creditCode === buyer.creditCode) {
+    errors.push({ pointer: "/buyer", detail: "must be a different party from the seller" });
+  }
+  if (errors.length > 0 || !seller || !buyer) throw new ValidationError(errors);
+  const technologyFen = parseYuan(input.technologyAmount);
+  return {
+    title: input.title,
+    contractNumber: input.contractNumber,
+    type: input.type,
+    subType: input.subType ?? null,
+    equityContribution: input.equityContribution ?? false,
+    seller,
+    buyer,
+    signedOn: input.signedOn,
+    validFrom: input.validFrom,
+    validTo: input.validTo,
+    totalFen: parseYuan(input.totalAmount),
+    technologyFen,
+    techField: input.techField,
+    ipType: input.ipType,
+    achievementIds: input.achievementIds ?? [],
+    flow: flowOf(seller, buyer),
+    large: isLarge(technologyFen),
+  };
+}
+
+async function resolveParty(
+  store: LedgerStore,
+  party: PartyInput,
+  pointer: string,
+  errors: FieldError[],
+): Promise<PartyRecord | null> {
+  if (party.organizationId !== undefined) {
+    const org = await store.findOrganization(party.organizationId);
+    if (!org || org.role !== "member" || !org.creditCode) {
+      errors.push({ pointer: `${pointer}/organizationId`, detail: "no member organisation has this id" });
+      return null;
+    }
+    return fromOrganization(org);
+  }
+  const creditCode = party.creditCode as string;
+  const member = await store.findOrganizationByCreditCode(creditCode);
+  if (member?.role === "member") return fromOrganization(member);
+  return {
+    organizationId: null,
+    name: party.name as string,
+    creditCode,
+    kind: party.kind as PartyKind,
+    regionCode: party.regionCode as string,
+  };
+}
+
+function fromOrganization(org: {
+  id: string;
+  name: string;
+  creditCode: string | null;
+  kind: Parameters<typeof partyKindOf>[0];
+  regionCode: string;
+}): PartyRecord {
+  return {
+    organizationId: org.id,
+    name: org.name,
+    creditCode: org.creditCode ?? "",
+    kind: partyKindOf(org.kind),
+    regionCode: org.regionCode,
+  };
+}
+
+/** One live contract per seller and number (a rejected one may be recorded again). */
+export async function assertNoLiveDuplicate(store: LedgerStore, terms: ContractTerms, exceptId?: string) {
+  const existing = await store.findLiveContractByNumber(terms.seller.creditCode, terms.contractNumber);
+  if (existing && existing.id !== exceptId) {
+    throw new ConflictError(
+      `the seller already has contract number ${terms.contractNumber} recorded as ${existing.id} (${existing.status})`,
+      existing.id,
+    );
+  }
+}
+
+/** The input form of a stored contract, so a correction can be merged onto it and validated whole. */
+export function inputOf(record: TechContractRecord): Record<string, unknown> {
+  const party = (p: PartyRecord) =>
+    p.organizationId
+      ? { organizationId: p.organizationId }
+      : { name: p.name, creditCode: p.creditCode, kind: p.kind, regionCode: p.regionCode };
+  return {
+    title: record.title,
+    contractNumber: record.contractNumber,
+    type: record.type,
+    subType: record.subType,
+    ...(record.type === "transfer" ? { equityContribution: record.equityContribution } : {}),
+    seller: party(record.seller),
+    buyer: party(record.buyer),
+    signedOn: record.signedOn,
+    validFrom: record.validFrom,
+    validTo: record.validTo,
+    totalAmount: formatYuan(record.totalFen),
+    technologyAmount: formatYuan(record.technologyFen),
+    techField: record.techField,
+    ipType: record.ipType,
+    achievementIds: record.achievementIds,
+  };
+}

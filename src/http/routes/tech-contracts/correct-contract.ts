@@ -1,0 +1,18 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { correctContractRoute } from "../../../../contracts/tech-contracts.ts";
+import { correctTechContract } from "../../../domain/correct-tech-contract.ts";
+import { chinaDate } from "../../../domain/dates.ts";
+import type { AppEnv } from "../../app-env.ts";
+import { presentTechContract } from "../../present.ts";
+
+export function registerCorrectContract(app: OpenAPIHono<AppEnv>) {
+  app.openapi(correctContractRoute, async (c) => {
+    const deps = c.get("deps");
+    const contract = await correctTechContract(deps, {
+      caller: c.get("caller"),
+      contractId: c.req.valid("param").id,
+      patch: c.req.valid("json"),
+    });
+    return c.json(presentTechContract(contract, chinaDate(deps.clock.now())), 200);
+  });
+}

@@ -1,0 +1,16 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { listContractsRoute } from "../../../../contracts/tech-contracts.ts";
+import { chinaDate } from "../../../domain/dates.ts";
+import { listTechContracts } from "../../../domain/read-tech-contracts.ts";
+import type { AppEnv } from "../../app-env.ts";
+import { presentTechContract } from "../../present.ts";
+
+export function registerListContracts(app: OpenAPIHono<AppEnv>) {
+  app.openapi(listContractsRoute, async (c) => {
+    const deps = c.get("deps");
+    const { overdue, ...query } = c.req.valid("query");
+    const page = await listTechContracts(deps, c.get("caller"), { ...query, overdue: overdue === "true" });
+    const today = chinaDate(deps.clock.now());
+    return c.json({ items: page.items.map((r) => presentTechContract(r, today)), nextCursor: page.nextCursor }, 200);
+  });
+}

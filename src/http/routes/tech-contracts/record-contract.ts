@@ -1,0 +1,22 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { recordContractRoute } from "../../../../contracts/tech-contracts.ts";
+import { chinaDate } from "../../../domain/dates.ts";
+import { recordTechContract } from "../../../domain/record-tech-contract.ts";
+import type { TechContractRecord } from "../../../domain/tech-contract.ts";
+import type { AppEnv } from "../../app-env.ts";
+import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
+import { presentTechContract } from "../../present.ts";
+
+export function registerRecordContract(app: OpenAPIHono<AppEnv>) {
+  app.openapi(recordContractRoute, async (c) => {
+    const deps = c.get("deps");
+    const input = c.req.valid("json");
+    const render = (r: TechContractRecord) => presentTechContract(r, chinaDate(deps.clock.now()));
+    const outcome = await recordTechContract(deps, {
+      caller: c.get("caller"),
+      input,
+      idempotency: idempotencyOf(c, input, 201, render),
+    });
+    return sendOutcome(c, outcome, 201, render) as never;
+  });
+}

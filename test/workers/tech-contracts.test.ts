@@ -1,0 +1,100 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { openD1 } from "../../db/dialects/d1.ts";
+import { createOperator } from "../../src/domain/create-operator.ts";
+import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { parseConfig } from "../../src/runtime/config.ts";
+import { buildDeps } from "../../src/runtime/deps.ts";
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
+  const all: Record<string, string> = { ...headers };
+  if (body !== undefined) all["content-type"] = "application/json";
+  if (token) all.authorization = `Bearer ${token}`;
+  const response = await SELF.fetch(`https://ledger.test${path}`, {
+    method,
+    headers: all,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+describe("the contract lifecycle on D1 (workerd)", () => {
+  it("records, registers with two operators, replays a retry, revokes, and verifies", async () => {
+    expect((await call("GET", "/healthz")).status).toBe(200);
+    const deps = await buildDeps(openD1(env.DB), parseConfig({}));
+    const one = await createOperator(deps, "One");
+    const two = await createOperator(deps, "Two");
+    const token = async (apiKey: string) =>
+      (await call("POST", "/v1/auth/token", { apiKey })).json.accessToken as string;
+    const op1 = await token(one.apiKey);
+    const op2 = await token(two.apiKey);
+
+    const orgs = [];
+    for (const [name, creditCode] of [
+      ["Tibet University", "91350100M000100Y43"],
+      ["Lhasa Plateau Tech", "91110000600037341L"],
+    ]) {
+      const org = await call(
+        "POST",
+        "/v1/organizations",
+        { name, kind: "university", creditCode, regionCode: "540102" },
+        op1,
+      );
+      const key = await call("POST", `/v1/organizations/${org.json.id}/api-keys`, { holder: "Registrar" }, op1);
+      orgs.push({ id: org.json.id as string, token: await token(key.json.apiKey) });
+    }
+    const [seller, buyer] = orgs as [{ id: string; token: string }, { id: string; token: string }];
+
+    const body = {
+      title: "Yak milk processing line",
+      contractNumber: "W-1",
+      type: "transfer",
+      subType: "patent_right",
+      seller: { organizationId: seller.id },
+      buyer: { organizationId: buyer.id },
+      signedOn: "2025-01-10",
+      validFrom: "2025-01-10",
+      validTo: "2026-01-09",
+      totalAmount: "7000000",
+      technologyAmount: "6500000.25",
+      techField: "agriculture",
+      ipType: "patent",
+    };
+    const headers = { "idempotency-key": "w-1" };
+    const recorded = await call("POST", "/v1/contracts", body, seller.token, headers);
+    expect(recorded.status).toBe(201);
+    const retry = await call("POST", "/v1/contracts", body, seller.token, headers);
+    expect(retry.json).toEqual(recorded.json);
+    const invalid = await call("POST", "/v1/contracts", { ...body, technologyAmount: "8000000" }, buyer.token);
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.errors[0].pointer).toBe("/technologyAmount");
+
+    const path = `/v1/contracts/${recorded.json.id}`;
+    const first = await call("POST", `${path}/decisions`, { decision: "register" }, op1);
+    expect(first.json.status).toBe("submitted");
+    const second = await call("POST", `${path}/decisions`, { decision: "register" }, op2);
+    expect(second.json).toMatchObject({ status: "registered", technologyAmount: "6500000.25" });
+    expect(second.json.registrationNumber).toMatch(/^\d{4}540100000001$/);
+
+    const revoked = await call("POST", `${path}/revocation`, { reason: "Void" }, op1);
+    expect(revoked.json.status).toBe("revoked");
+    const entries = await env.DB.prepare("SELECT kind, total_fen FROM volume_entries ORDER BY kind").bind().all();
+    expect(entries.results).toEqual([
+      { kind: "registration", total_fen: 700_000_000 },
+      { kind: "revocation", total_fen: -700_000_000 },
+    ]);
+
+    const verification = await call("GET", "/v1/audit/verification", undefined, op1);
+    expect(verification.json).toMatchObject({ ok: true, problems: [] });
+    await env.DB.prepare("UPDATE tech_contracts SET technology_fen = 1 WHERE id = ?").bind(recorded.json.id).all();
+    const tampered = await verifyLedger(deps);
+    expect(tampered.ok).toBe(false);
+    expect(tampered.problems[0]?.subject).toBe(`tech_contract ${recorded.json.id}`);
+  });
+});
