@@ -26,6 +26,11 @@ export const AuditEventsQuery = z.object({
     .min(0, "must be 0 or more")
     .default(0)
     .openapi({ description: "Return events after this sequence number" }),
+  cursor: z
+    .string()
+    .regex(/^\d+$/, "is not a cursor this API returned")
+    .optional()
+    .openapi({ description: "nextCursor of the previous page (the same as after)" }),
   limit: ListQuery.shape.limit,
 });
 

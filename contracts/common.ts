@@ -21,10 +21,24 @@ function isCalendarDate(value: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
+/** Text a person typed: no control characters (they break CSV, logs and printed certificates). */
+export function text(max: number) {
+  return (
+    z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(max, `must be at most ${max} characters`)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+      .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
+  );
+}
+
 export const BusinessDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
   .refine(isCalendarDate, "is not a calendar date")
+  .refine((v) => v >= "1949-10-01" && v <= "2099-12-31", "must be between 1949-10-01 and 2099-12-31")
   .openapi({ example: "2025-07-01", description: "Business date, China Standard Time" });
 
 export const Instant = z.string().openapi({ example: "2025-07-01T08:00:00.000Z" });
@@ -45,6 +59,10 @@ export const ProblemDetail = z
     instance: z.string().optional(),
     requestId: z.string().optional(),
     errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+    existingId: z
+      .string()
+      .optional()
+      .openapi({ description: "On a conflict: the existing object, if the caller may see it" }),
   })
   .openapi("Problem");
 

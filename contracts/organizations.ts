@@ -8,6 +8,7 @@ import {
   jsonResponse,
   problemResponses,
   RegionCode,
+  text,
 } from "./common.ts";
 import { creditCodeMessages, creditCodeProblem } from "./credit-code.ts";
 
@@ -31,7 +32,7 @@ export const CreditCode = z
 
 export const CreateOrganizationBody = z
   .object({
-    name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    name: text(200),
     kind: OrganizationKind,
     creditCode: CreditCode,
     regionCode: RegionCode,
@@ -53,7 +54,7 @@ export const Organization = z
 
 export const CreateApiKeyBody = z
   .object({
-    holder: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    holder: text(200),
   })
   .strict()
   .openapi("CreateApiKey");

@@ -13,6 +13,7 @@ import {
   MoneyOutput,
   problemResponses,
   RegionCode,
+  text,
 } from "./common.ts";
 import { CreditCode } from "./organizations.ts";
 
@@ -92,7 +93,7 @@ const PARTY_DETAILS = ["name", "creditCode", "kind", "regionCode"] as const;
 const PartyInput = z
   .object({
     organizationId: Id.optional(),
-    name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
+    name: text(200).optional(),
     creditCode: CreditCode.optional(),
     kind: z.enum(PARTY_KINDS).optional(),
     regionCode: RegionCode.optional(),
@@ -122,8 +123,8 @@ const PartyInput = z
   });
 
 const contractFields = {
-  title: z.string().trim().min(1, "must not be empty").max(300, "must be at most 300 characters"),
-  contractNumber: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters"),
+  title: text(300),
+  contractNumber: text(64),
   type: z.enum(CONTRACT_TYPES),
   subType: z.enum(ALL_SUB_TYPES).nullable().optional(),
   equityContribution: z.boolean().optional(),
@@ -260,7 +261,7 @@ export const TechContract = z
   .openapi("TechContract");
 
 const ContractParams = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
-const Reason = z.string().trim().min(1, "must not be empty").max(2000, "must be at most 2000 characters");
+const Reason = text(2000);
 
 export const DecisionBody = z
   .object({
@@ -284,7 +285,11 @@ export const ListContractsQuery = ListQuery.extend({
   registeredTo: BusinessDate.optional(),
   party: Id.optional().openapi({ description: "Organisation id of the seller or the buyer" }),
   overdue: z.enum(["true", "false"]).optional().openapi({ description: "Only contracts past their review deadline" }),
-});
+}).superRefine((q: Record<string, unknown>, ctx) => {
+  if (typeof q.registeredFrom === "string" && typeof q.registeredTo === "string" && q.registeredFrom > q.registeredTo) {
+    ctx.addIssue({ code: "custom", path: ["registeredFrom"], message: "must not be after registeredTo" });
+  }
+}, ALWAYS);
 
 export const recordContractRoute = createRoute({
   method: "post",

@@ -120,6 +120,38 @@ export interface VolumeEntriesTable {
   recorded_at: string;
 }
 
+export interface GoalsTable {
+  id: string;
+  name: string;
+  target_fen: number;
+  starts_on: string;
+  ends_on: string;
+  amount: string;
+  created_at: string;
+}
+
+export interface VolumeDailyTable {
+  day: string;
+  count: number;
+  total_fen: number;
+  technology_fen: number;
+}
+
+export interface VolumeMonthlyTable {
+  cuboid: number;
+  month: string;
+  type: string;
+  tech_field: string;
+  seller_kind: string;
+  buyer_kind: string;
+  ip_type: string;
+  seller_region: string;
+  flow: string;
+  count: number;
+  total_fen: number;
+  technology_fen: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
@@ -129,4 +161,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   tech_contracts: TechContractsTable;
   volume_entries: VolumeEntriesTable;
+  goals: GoalsTable;
+  volume_daily: VolumeDailyTable;
+  volume_monthly: VolumeMonthlyTable;
 }

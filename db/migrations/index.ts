@@ -1,5 +1,6 @@
 import { foundation } from "./0001-foundation.ts";
 import { techContracts } from "./0002-tech-contracts.ts";
+import { statistics } from "./0003-statistics.ts";
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Static, in order: bundlers and Workers cannot scan a folder. */
-export const migrations: readonly Migration[] = [foundation, techContracts];
+export const migrations: readonly Migration[] = [foundation, techContracts, statistics];

@@ -1,4 +1,5 @@
 import { type CompiledQuery, type Kysely, sql } from "kysely";
+import { apiKeyState } from "../../src/domain/api-keys.ts";
 import { HeadMovedError } from "../../src/domain/errors.ts";
 import type { Change, LedgerStore, SigningKeyRecord, SubjectCheck, SubjectType } from "../../src/domain/ports.ts";
 import { ConstraintViolation, type LedgerDatabase } from "../dialects/ledger-database.ts";
@@ -6,13 +7,14 @@ import type { Database } from "../schema.ts";
 import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
 import * as organizations from "./organizations.ts";
+import * as statistics from "./statistics.ts";
 import * as contracts from "./tech-contracts.ts";
 import * as volume from "./volume-entries.ts";
 
 /** Constraints that mean "someone else wrote first": the operation re-reads and decides again. */
 const RACE_TARGETS = new Set(["audit_events.seq", "idempotency_keys.scope, idempotency_keys.key"]);
 
-function compileChange(db: Kysely<Database>, change: Change): CompiledQuery {
+function compileChange(db: Kysely<Database>, change: Change): CompiledQuery | CompiledQuery[] {
   switch (change.kind) {
     case "organization.insert":
       return organizations.insertOrganization(db, change.record);
@@ -25,7 +27,9 @@ function compileChange(db: Kysely<Database>, change: Change): CompiledQuery {
     case "techContract.update":
       return contracts.updateTechContract(db, change.record);
     case "volume.insert":
-      return volume.insertVolumeEntry(db, change.entry);
+      return [volume.insertVolumeEntry(db, change.entry), ...statistics.rollupQueries(change.entry)];
+    case "goal.insert":
+      return statistics.insertGoal(db, change.record);
     case "idempotency.insert": {
       const r = change.record;
       return db
@@ -54,7 +58,7 @@ export function createLedgerStore(database: LedgerDatabase): LedgerStore {
       // Events first: if the head moved, the first statement fails and nothing else is tried.
       const queries = [
         ...writeSet.events.map((e) => audit.insertAuditEvent(db, e)),
-        ...writeSet.changes.map((c) => compileChange(db, c)),
+        ...writeSet.changes.flatMap((c) => compileChange(db, c)),
       ];
       try {
         await database.batch(queries);
@@ -93,6 +97,10 @@ export function createLedgerStore(database: LedgerDatabase): LedgerStore {
     maxRegistrationSerial: (year) => contracts.maxRegistrationSerial(db, year),
     listTechContracts: (filter) => contracts.listTechContracts(db, filter),
     checkSubjects: (type, afterId, limit) => checkSubjects(db, type, afterId, limit),
+    listGoals: () => statistics.listGoals(db),
+    dailyVolume: (from, to) => statistics.dailyVolume(db, from, to),
+    volumeBreakdown: (query) => statistics.volumeBreakdown(db, query),
+    checkRollups: () => statistics.checkRollups(db),
     async findSigningKey() {
       const row = await db
         .selectFrom("signing_keys")
@@ -138,9 +146,10 @@ function toSigningKey(row: Database["signing_keys"]): SigningKeyRecord {
 
 const SUBJECT_TABLES = {
   organization: { table: "organizations", map: organizations.toOrganization },
-  api_key: { table: "api_keys", map: apiKeys.toApiKey },
+  api_key: { table: "api_keys", map: (row: Database["api_keys"]) => apiKeyState(apiKeys.toApiKey(row)) },
   tech_contract: { table: "tech_contracts", map: contracts.toTechContract },
   volume_entry: { table: "volume_entries", map: volume.toVolumeEntry },
+  goal: { table: "goals", map: statistics.toGoal },
 } as const satisfies Record<SubjectType, { table: keyof Database; map: (row: never) => unknown }>;
 
 /**

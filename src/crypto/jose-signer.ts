@@ -86,6 +86,8 @@ export async function createJoseSigner(key: SigningKeyRecord, settings: TokenSet
           audience: settings.audience,
           currentDate: clock.now(),
           requiredClaims: ["sub", "exp", "iat"],
+          // Bulletins are signed with the same key: only access tokens are accepted as tokens.
+          typ: "at+jwt",
         }));
       } catch (error) {
         throw new UnauthenticatedError(describeJoseError(error));

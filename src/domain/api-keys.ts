@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { sha256Hex } from "./audit-chain.ts";
+import type { ApiKeyRecord } from "./ports.ts";
 
 /**
  * An API key reads `tml.<keyId>.<secret>`: the id finds the stored row, the secret is checked
@@ -19,6 +20,16 @@ export function parseApiKey(apiKey: string): { keyId: string; secret: string } |
 
 export function hashSecret(secret: string): string {
   return sha256Hex(secret);
+}
+
+/**
+ * What the audit chain records of a key: everything but the secret's hash, which is replaced by a
+ * hash of it. Verification still catches a swapped secret hash; nobody reads a credential hash
+ * out of the audit log.
+ */
+export function apiKeyState(key: ApiKeyRecord) {
+  const { secretHash, ...rest } = key;
+  return { ...rest, secretFingerprint: sha256Hex(`fingerprint:${secretHash}`) };
 }
 
 export function secretMatches(secret: string, storedHash: string): boolean {

@@ -44,7 +44,7 @@ export async function correctTechContract(deps: Deps, command: CorrectTechContra
     if (terms.seller.organizationId !== actor.organizationId && terms.buyer.organizationId !== actor.organizationId) {
       throw new ForbiddenError("the corrected contract must still have your organisation as seller or buyer");
     }
-    await assertNoLiveDuplicate(deps.store, terms, contract.id);
+    await assertNoLiveDuplicate(deps.store, actor, terms, contract.id);
     const at = now.toISOString();
     const next: TechContractRecord = {
       ...contract,

@@ -1,7 +1,7 @@
 import { requireOperator } from "./access.ts";
-import { formatApiKey, hashSecret } from "./api-keys.ts";
+import { apiKeyState, formatApiKey, hashSecret } from "./api-keys.ts";
 import type { EventDraft } from "./audit-chain.ts";
-import { NotFoundError } from "./errors.ts";
+import { ForbiddenError, NotFoundError } from "./errors.ts";
 import type { ApiKeyRecord, Caller, Change, Deps } from "./ports.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
@@ -26,6 +26,10 @@ export async function createApiKey(deps: Deps, command: CreateApiKeyCommand) {
     async (_head, now) => {
       const organization = await deps.store.findOrganization(command.organizationId);
       if (!organization) throw new NotFoundError("organization", command.organizationId);
+      if (organization.role === "operator") {
+        // Otherwise one operator could mint a second operator key and meet the two-operator rule alone.
+        throw new ForbiddenError("operator keys are issued only from the command line: npm run cli -- create-operator");
+      }
       const draft = draftApiKey(deps, organization.id, command.holder, now.toISOString());
       return { result: draft.issued, events: [draft.event], changes: [draft.change] };
     },
@@ -51,7 +55,13 @@ export function draftApiKey(
   };
   return {
     issued: { key, apiKey: formatApiKey(key.id, secret) },
-    event: { action: "api_key.created", subjectType: "api_key", subjectId: key.id, state: key, organizationId },
+    event: {
+      action: "api_key.created",
+      subjectType: "api_key",
+      subjectId: key.id,
+      state: apiKeyState(key),
+      organizationId,
+    },
     change: { kind: "apiKey.insert", record: key },
   };
 }

@@ -6,6 +6,9 @@ import type { Caller, Change, Deps } from "./ports.ts";
 import { registrationNumber, type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
+/** Six digits of serial in the 16-digit number. */
+const MAX_SERIAL = 999_999;
+
 export type ContractDecision = "register" | "reject" | "request_correction";
 
 export interface DecideTechContractCommand {
@@ -77,6 +80,9 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
       const registeredOn = chinaDate(now);
       const year = Number(registeredOn.slice(0, 4));
       const serial = (await deps.store.maxRegistrationSerial(year)) + 1;
+      if (serial > MAX_SERIAL) {
+        throw new InvalidStateError(`the ${year} registration numbers are used up (${MAX_SERIAL} per year)`);
+      }
       const next: TechContractRecord = {
         ...base,
         status: "registered",

@@ -1,3 +1,4 @@
+import type { GoalRecord } from "./goal.ts";
 import type { OrganizationKind } from "./organization.ts";
 import type { ContractStatus, ContractType, TechContractRecord, VolumeEntryRecord } from "./tech-contract.ts";
 
@@ -93,7 +94,34 @@ export type Change =
   | { kind: "idempotency.insert"; record: IdempotencyRecord }
   | { kind: "techContract.insert"; record: TechContractRecord }
   | { kind: "techContract.update"; record: TechContractRecord }
-  | { kind: "volume.insert"; entry: VolumeEntryRecord };
+  | { kind: "volume.insert"; entry: VolumeEntryRecord }
+  | { kind: "goal.insert"; record: GoalRecord };
+
+export interface VolumeFigures {
+  count: number;
+  totalFen: number;
+  technologyFen: number;
+}
+
+export interface DailyVolume extends VolumeFigures {
+  day: string;
+}
+
+export type CategoryDimension = "type" | "techField" | "sellerKind" | "buyerKind" | "ipType" | "sellerRegion" | "flow";
+
+export interface VolumeQuery {
+  from: string;
+  to: string;
+  /** Keep months apart (for period groupings) or sum over the whole range. */
+  byMonth: boolean;
+  dimensions: CategoryDimension[];
+}
+
+/** Net registered volume of one month (or the whole range) and one combination of dimension values. */
+export interface VolumeCell extends VolumeFigures {
+  month?: string;
+  keys: Partial<Record<CategoryDimension, string>>;
+}
 
 export interface ContractListFilter {
   limit: number;
@@ -110,7 +138,7 @@ export interface ContractListFilter {
 }
 
 /** The tables whose rows must equal the state their last audit event recorded. */
-export type SubjectType = "organization" | "api_key" | "tech_contract" | "volume_entry";
+export type SubjectType = "organization" | "api_key" | "tech_contract" | "volume_entry" | "goal";
 
 /** One subject as verification sees it: its current row (mapped) and its last event, either may be missing. */
 export interface SubjectCheck {
@@ -150,6 +178,14 @@ export interface LedgerStore {
   maxRegistrationSerial(year: number): Promise<number>;
   listTechContracts(filter: ContractListFilter): Promise<TechContractRecord[]>;
 
+  listGoals(): Promise<GoalRecord[]>;
+  /** Net registered volume per China Standard Time day, from the daily rollup. */
+  dailyVolume(from: string, to: string): Promise<DailyVolume[]>;
+  /** Net registered volume by month and dimensions, from the monthly rollups (never the contracts). */
+  volumeBreakdown(query: VolumeQuery): Promise<VolumeCell[]>;
+  /** Every rollup cell that differs from a recomputation from the volume entries. */
+  checkRollups(): Promise<string[]>;
+
   /** Pages through a subject table joined with each row's last event, then events whose row is gone. */
   checkSubjects(type: SubjectType, afterId: string, limit: number): Promise<SubjectCheck[]>;
 
@@ -173,6 +209,8 @@ export interface Signer {
 export interface Market {
   /** GB/T 2260 code of the market's city, also the middle of registration numbers. */
   regionCode: string;
+  /** The plan's goal, from configuration (the first deployment: 7 billion yuan, 2021-2025). */
+  planGoal: GoalRecord;
   operatorOrganizationName: string;
   tokenLifetimeSeconds: number;
 }

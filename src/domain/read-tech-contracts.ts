@@ -55,7 +55,7 @@ export async function listTechContracts(
   };
   const page = await deps.store.listTechContracts(filter);
   const last = page.at(-1);
-  const items = query.overdue ? page.filter((c) => isOverdue(c, today)) : page;
+  const items = query.overdue === undefined ? page : page.filter((c) => isOverdue(c, today) === query.overdue);
   return { items, nextCursor: page.length === query.limit && last ? encodeCursor(last.id) : null };
 }
 

@@ -26,7 +26,7 @@ export async function recordTechContract(deps: Deps, command: RecordTechContract
       if (terms.seller.organizationId !== actor.organizationId && terms.buyer.organizationId !== actor.organizationId) {
         throw new ForbiddenError("a member may record only contracts it is the seller or the buyer of");
       }
-      await assertNoLiveDuplicate(deps.store, terms);
+      await assertNoLiveDuplicate(deps.store, actor, terms);
       const at = now.toISOString();
       const record: TechContractRecord = {
         id: deps.ids.next("tc"),

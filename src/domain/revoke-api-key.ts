@@ -1,4 +1,5 @@
 import { requireOperator } from "./access.ts";
+import { apiKeyState } from "./api-keys.ts";
 import { NotFoundError } from "./errors.ts";
 import type { Caller, Deps } from "./ports.ts";
 import { commitDecision, eventActor } from "./write.ts";
@@ -24,7 +25,7 @@ export async function revokeApiKey(deps: Deps, command: RevokeApiKeyCommand): Pr
           action: "api_key.revoked",
           subjectType: "api_key",
           subjectId: key.id,
-          state: { ...key, revokedAt },
+          state: apiKeyState({ ...key, revokedAt }),
           organizationId: key.organizationId,
         },
       ],

@@ -3,7 +3,8 @@ import type { RecordContractBody } from "../../contracts/tech-contracts.ts";
 import { chinaDate } from "./dates.ts";
 import { ConflictError, type FieldError, ValidationError } from "./errors.ts";
 import { formatYuan, parseYuan } from "./money.ts";
-import type { LedgerStore } from "./ports.ts";
+import type { Actor, LedgerStore } from "./ports.ts";
+import { isPartyTo } from "./read-tech-contracts.ts";
 import {
   flowOf,
   isLarge,
@@ -88,7 +89,7 @@ async function resolveParty(
 ): Promise<PartyRecord | null> {
   if (party.organizationId !== undefined) {
     const org = await store.findOrganization(party.organizationId);
-    if (!org || org.role !== "member" || !org.creditCode) {
+    if (org?.role !== "member" || !org.creditCode) {
       errors.push({ pointer: `${pointer}/organizationId`, detail: "no member organisation has this id" });
       return null;
     }
@@ -123,9 +124,13 @@ function fromOrganization(org: {
 }
 
 /** One live contract per seller and number (a rejected one may be recorded again). */
-export async function assertNoLiveDuplicate(store: LedgerStore, terms: ContractTerms, exceptId?: string) {
+export async function assertNoLiveDuplicate(store: LedgerStore, actor: Actor, terms: ContractTerms, exceptId?: string) {
   const existing = await store.findLiveContractByNumber(terms.seller.creditCode, terms.contractNumber);
   if (existing && existing.id !== exceptId) {
+    // Name the existing contract only to those who may see it.
+    if (actor.role !== "operator" && !isPartyTo(actor, existing)) {
+      throw new ConflictError(`the seller already has a contract numbered ${terms.contractNumber} in the ledger`);
+    }
     throw new ConflictError(
       `the seller already has contract number ${terms.contractNumber} recorded as ${existing.id} (${existing.status})`,
       existing.id,

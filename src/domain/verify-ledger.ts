@@ -21,12 +21,13 @@ export interface VerificationReport {
 
 const PAGE = 5000;
 const MAX_PROBLEMS = 50;
-const SUBJECT_TYPES: SubjectType[] = ["organization", "api_key", "tech_contract", "volume_entry"];
+const SUBJECT_TYPES: SubjectType[] = ["organization", "api_key", "tech_contract", "volume_entry", "goal"];
 
 /**
  * Recomputes the audit chain from the genesis (sequence, link and hash of every event), then
  * checks that every stored organisation, key, contract and volume entry equals the state its last
- * event recorded, and that every subject of an event still has its row. Editing one byte of any of
+ * event recorded, that every subject of an event still has its row, and that the statistics
+ * rollups equal a full recomputation from the volume entries. Editing one byte of any of
  * them with a SQL client shows here, at the first sequence number that does not hold.
  */
 export async function verifyLedger(deps: { store: LedgerStore }): Promise<VerificationReport> {
@@ -78,6 +79,9 @@ export async function verifyLedger(deps: { store: LedgerStore }): Promise<Verifi
       after = last.subjectId;
     }
   }
+
+  // The rollups statistics read must equal a recomputation from the (now verified) volume entries.
+  for (const detail of await deps.store.checkRollups()) note({ seq: null, subject: "rollup", detail });
 
   const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== null);
   return {

@@ -1,10 +1,13 @@
 import type { z } from "@hono/zod-openapi";
 import type { AuditEvent as AuditEventView } from "../../contracts/audit.ts";
 import type { CreatedApiKey, Organization } from "../../contracts/organizations.ts";
+import type { Breakdown, Goal } from "../../contracts/statistics.ts";
 import type { TechContract } from "../../contracts/tech-contracts.ts";
+import type { BreakdownResult } from "../domain/breakdown.ts";
 import type { IssuedApiKey } from "../domain/create-api-key.ts";
+import type { GoalRecord } from "../domain/goal.ts";
 import { formatYuan } from "../domain/money.ts";
-import type { AuditEvent, OrganizationRecord } from "../domain/ports.ts";
+import type { AuditEvent, OrganizationRecord, VolumeFigures } from "../domain/ports.ts";
 import { isOverdue, reviewDueOn, type TechContractRecord } from "../domain/tech-contract.ts";
 
 export function presentOrganization(r: OrganizationRecord): z.infer<typeof Organization> {
@@ -82,4 +85,89 @@ export function presentAuditEvent(e: AuditEvent): z.infer<typeof AuditEventView>
     prevHash: e.prevHash,
     hash: e.hash,
   };
+}
+
+export function presentGoal(g: GoalRecord): z.infer<typeof Goal> {
+  return {
+    id: g.id,
+    name: g.name,
+    targetAmount: formatYuan(g.targetFen),
+    startsOn: g.startsOn,
+    endsOn: g.endsOn,
+    amount: g.amount,
+    source: g.createdAt === null ? "configuration" : "operator",
+    createdAt: g.createdAt,
+  };
+}
+
+/** Hundredths of a percent as a two-decimal string, e.g. 6325n → "63.25", -50n → "-0.50". */
+export function formatBasisPoints(bp: bigint): string {
+  const sign = bp < 0n ? "-" : "";
+  const abs = bp < 0n ? -bp : bp;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
+}
+
+const figures = (f: VolumeFigures) => ({
+  count: f.count,
+  totalAmount: formatYuan(f.totalFen),
+  technologyAmount: formatYuan(f.technologyFen),
+});
+
+export function presentBreakdown(b: BreakdownResult): z.infer<typeof Breakdown> {
+  return {
+    from: b.from,
+    to: b.to,
+    groupBy: b.groupBy,
+    amount: b.amount,
+    rows: b.rows.map((r) => ({
+      ...r.keys,
+      ...figures(r),
+      ...(r.previousYear
+        ? {
+            previousYear: figures(r.previousYear),
+            changePercent: r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
+          }
+        : {}),
+    })),
+    totals: figures(b.totals),
+  };
+}
+
+/** The same table as CSV: one column per grouping, then the figures; a last line holds the totals. */
+export function breakdownCsvTable(b: BreakdownResult) {
+  const byPeriod = b.rows.some((r) => r.previousYear);
+  const header = [
+    ...b.groupBy,
+    "count",
+    "totalAmount",
+    "technologyAmount",
+    ...(byPeriod
+      ? ["previousYearCount", "previousYearTotalAmount", "previousYearTechnologyAmount", "changePercent"]
+      : []),
+  ];
+  const rows: (string | number | null)[][] = b.rows.map((r) => [
+    ...b.groupBy.map((d) => r.keys[d] ?? ""),
+    r.count,
+    formatYuan(r.totalFen),
+    formatYuan(r.technologyFen),
+    ...(byPeriod && r.previousYear
+      ? [
+          r.previousYear.count,
+          formatYuan(r.previousYear.totalFen),
+          formatYuan(r.previousYear.technologyFen),
+          r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
+        ]
+      : []),
+  ]);
+  if (b.groupBy.length > 0) {
+    rows.push([
+      "total",
+      ...b.groupBy.slice(1).map(() => ""),
+      b.totals.count,
+      formatYuan(b.totals.totalFen),
+      formatYuan(b.totals.technologyFen),
+      ...(byPeriod ? [null, null, null, null] : []),
+    ]);
+  }
+  return { header, rows };
 }

@@ -28,6 +28,21 @@ export const ConfigSchema = z.object({
   LEDGER_TOKEN_AUDIENCE: z.string().min(1).default("tech-market-ledger-api"),
   LEDGER_SIGNING_KEY: jsonObject.optional(),
   LEDGER_LOG: z.enum(["json", "off"]).default("json"),
+  // The plan's goal. Defaults: Lhasa's 2021 innovation plan.
+  LEDGER_GOAL_NAME: z.string().min(1).default("Cumulative technology-market transaction volume 7 billion yuan"),
+  LEDGER_GOAL_TARGET: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,14})(\.\d{1,2})?$/, "must be yuan with at most two decimals")
+    .default("7000000000.00"),
+  LEDGER_GOAL_STARTS_ON: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+    .default("2021-01-01"),
+  LEDGER_GOAL_ENDS_ON: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+    .default("2025-12-31"),
+  LEDGER_GOAL_AMOUNT: z.enum(["total", "technology"]).default("total"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -2,6 +2,8 @@ import type { JWK } from "jose";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { createJoseSigner, loadSigningKey } from "../crypto/jose-signer.ts";
+import { PLAN_GOAL_ID } from "../domain/goal.ts";
+import { parseYuan } from "../domain/money.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { AppDeps } from "../http/app-env.ts";
 import { Metrics } from "../http/metrics.ts";
@@ -34,6 +36,15 @@ export async function buildDeps(
       regionCode: config.LEDGER_REGION_CODE,
       operatorOrganizationName: config.LEDGER_OPERATOR_ORGANIZATION,
       tokenLifetimeSeconds: config.LEDGER_TOKEN_TTL_SECONDS,
+      planGoal: {
+        id: PLAN_GOAL_ID,
+        name: config.LEDGER_GOAL_NAME,
+        targetFen: parseYuan(config.LEDGER_GOAL_TARGET),
+        startsOn: config.LEDGER_GOAL_STARTS_ON,
+        endsOn: config.LEDGER_GOAL_ENDS_ON,
+        amount: config.LEDGER_GOAL_AMOUNT,
+        createdAt: null,
+      },
     },
     metrics: overrides.metrics ?? new Metrics(),
     ...(overrides.log ? { log: overrides.log } : {}),

@@ -52,6 +52,10 @@ describe("the audit chain", () => {
     const paged = await t.call("GET", "/v1/audit/events?after=10&limit=1", { token: roles.operator.token });
     expect(paged.json.items.map((e: { seq: number }) => e.seq)).toEqual([11]);
     expect(paged.json.nextCursor).toBe("11");
+    const next = await t.call("GET", `/v1/audit/events?cursor=${paged.json.nextCursor}&limit=1`, {
+      token: roles.operator.token,
+    });
+    expect(next.json.items.map((e: { seq: number }) => e.seq)).toEqual([12]);
   });
 
   it("verifies a ledger nobody touched", async () => {

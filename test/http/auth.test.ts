@@ -62,7 +62,7 @@ describe("bearer token verification", () => {
     const key = await importJWK(JSON.parse(stored?.privateJwk ?? "{}"), "EdDSA");
     const now = Math.floor(t.clock.now().getTime() / 1000);
     return new SignJWT({ org: operator.organizationId, ...claims })
-      .setProtectedHeader({ alg: "EdDSA", ...header })
+      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", ...header })
       .setSubject(operator.keyId)
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
@@ -103,6 +103,10 @@ describe("bearer token verification", () => {
   it("rejects a token that is not yet valid", async () => {
     const now = Math.floor(t.clock.now().getTime() / 1000);
     await expect401(await signWithServiceKey({ nbf: now + 3600 }), /nbf/);
+  });
+
+  it("rejects a token signed by the service that is not an access token (typ)", async () => {
+    await expect401(await signWithServiceKey({}, { typ: "JWT" }), /typ/);
   });
 
   it("rejects a wrong issuer and a wrong audience", async () => {

@@ -165,6 +165,30 @@ describe("API keys", () => {
     expect(retry.json.apiKey).toBeNull();
   });
 
+  it("issues no operator keys through the API: one operator could otherwise approve twice", async () => {
+    const response = await t.call("POST", `/v1/organizations/${roles.operator.organizationId}/api-keys`, {
+      token: roles.operator.token,
+      body: { holder: "Operator One, second key" },
+    });
+    expect(response.status).toBe(403);
+    expect(response.json.detail).toMatch(/create-operator/);
+  });
+
+  it("keeps credential hashes out of the audit log, yet verification catches a swapped hash", async () => {
+    const events = await t.call("GET", "/v1/audit/events?limit=500", { token: roles.operator.token });
+    expect(events.text).not.toMatch(/secretHash/);
+    const stored = await t.database.db.selectFrom("api_keys").select("secret_hash").execute();
+    for (const { secret_hash } of stored) expect(events.text).not.toContain(secret_hash);
+    await t.database.db
+      .updateTable("api_keys")
+      .set({ secret_hash: "0".repeat(64) })
+      .where("id", "=", roles.member.keyId)
+      .execute();
+    const report = await t.call("GET", "/v1/audit/verification", { token: roles.operator.token });
+    expect(report.json.ok).toBe(false);
+    expect(report.json.problems[0].subject).toBe(`api_key ${roles.member.keyId}`);
+  });
+
   it("revokes a key; revoking again changes nothing", async () => {
     const path = `/v1/organizations/${roles.member.organization.id}/api-keys/${roles.member.keyId}`;
     expect((await t.call("DELETE", path, { token: roles.operator.token })).status).toBe(204);

@@ -129,6 +129,8 @@ describe("recording a technology contract", () => {
       [{ buyer: { organizationId: roles.member.organization.id } }, "/buyer", /different party/],
       [{ totalAmount: "-5" }, "/totalAmount", /yuan/],
       [{ totalAmount: "1e6" }, "/totalAmount", /yuan/],
+      [{ title: "Line one\u0000hidden" }, "/title", /control characters/],
+      [{ signedOn: "0000-01-01" }, "/signedOn", /between 1949-10-01 and 2099-12-31/],
     ];
     for (const [overrides, pointer, detail] of cases) {
       const body = contractBody(roles.member.organization.id, roles.otherMember.organization.id, overrides);
@@ -190,6 +192,21 @@ describe("recording a technology contract", () => {
       body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, { contractNumber: "LX-001" }),
     });
     expect(byBuyer.status).toBe(409);
+    // A third member naming the same seller inline learns that the number is taken, not which contract holds it.
+    const third = await givenMember(t, roles.operator.token, { kind: "enterprise" });
+    const sellerDetails = {
+      name: "Tibet University",
+      creditCode: roles.member.organization.creditCode,
+      kind: "university",
+      regionCode: "540102",
+    };
+    const byOutsider = await t.call("POST", "/v1/contracts", {
+      token: third.token,
+      body: contractBody("", third.organization.id, { contractNumber: "LX-001", seller: sellerDetails }),
+    });
+    expect(byOutsider.status).toBe(409);
+    expect(byOutsider.json.existingId).toBeUndefined();
+    expect(byOutsider.text).not.toContain(first.id);
     await decide(t, roles.operator.token, first.id, "reject", "Not a technology contract");
     const afterReject = await t.call("POST", "/v1/contracts", {
       token: roles.member.token,
@@ -411,6 +428,8 @@ describe("review and registration", () => {
     expect(await overdue()).toEqual([ordinary.id, large.id]);
     await decide(t, roles.operator.token, ordinary.id, "register");
     expect(await overdue()).toEqual([large.id]);
+    const notOverdue = await t.call("GET", "/v1/contracts?overdue=false", { token: roles.operator.token });
+    expect(notOverdue.json.items.map((c: { id: string }) => c.id)).toEqual([ordinary.id]);
   });
 });
 
@@ -560,6 +579,10 @@ describe("access to contracts", () => {
     });
     expect(response.status).toBe(400);
     expect(pointersOf(response.json)).toEqual(["limit", "registeredFrom", "status"]);
+    const range = await t.call("GET", "/v1/contracts?registeredFrom=2025-07-01&registeredTo=2025-06-01", {
+      token: roles.operator.token,
+    });
+    expect(range.json.errors).toEqual([{ pointer: "registeredFrom", detail: "must not be after registeredTo" }]);
     const cursor = await t.call("GET", "/v1/contracts?cursor=bm9wZQ", { token: roles.operator.token });
     expect(cursor.status).toBe(400);
     expect(cursor.json.errors).toEqual([{ pointer: "cursor", detail: "is not a cursor this API returned" }]);

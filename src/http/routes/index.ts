@@ -10,6 +10,9 @@ import { registerCreateApiKey } from "./organizations/create-api-key.ts";
 import { registerCreateOrganization } from "./organizations/create-organization.ts";
 import { registerGetOrganization } from "./organizations/get-organization.ts";
 import { registerRevokeApiKey } from "./organizations/revoke-api-key.ts";
+import { registerBreakdown } from "./statistics/breakdown.ts";
+import { registerGoals } from "./statistics/goals.ts";
+import { registerProgress } from "./statistics/progress.ts";
 import { registerCorrectContract } from "./tech-contracts/correct-contract.ts";
 import { registerDecideContract } from "./tech-contracts/decide-contract.ts";
 import { registerEndContract } from "./tech-contracts/end-contract.ts";
@@ -36,6 +39,11 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>) {
   registerCorrectContract(app);
   registerDecideContract(app);
   registerEndContract(app);
+
+  // Goals and statistics
+  registerGoals(app);
+  registerProgress(app);
+  registerBreakdown(app);
 
   // Audit
   registerAudit(app);

@@ -8,8 +8,8 @@ import { presentAuditEvent } from "../../present.ts";
 
 export function registerAudit(app: OpenAPIHono<AppEnv>) {
   app.openapi(listAuditEventsRoute, async (c) => {
-    const { after, limit } = c.req.valid("query");
-    const page = await listAuditEvents(c.get("deps"), c.get("caller"), after, limit);
+    const { after, cursor, limit } = c.req.valid("query");
+    const page = await listAuditEvents(c.get("deps"), c.get("caller"), cursor ? Number(cursor) : after, limit);
     return c.json({ items: page.items.map(presentAuditEvent), nextCursor: page.nextCursor }, 200);
   });
 

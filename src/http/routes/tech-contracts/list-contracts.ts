@@ -9,7 +9,10 @@ export function registerListContracts(app: OpenAPIHono<AppEnv>) {
   app.openapi(listContractsRoute, async (c) => {
     const deps = c.get("deps");
     const { overdue, ...query } = c.req.valid("query");
-    const page = await listTechContracts(deps, c.get("caller"), { ...query, overdue: overdue === "true" });
+    const page = await listTechContracts(deps, c.get("caller"), {
+      ...query,
+      overdue: overdue === undefined ? undefined : overdue === "true",
+    });
     const today = chinaDate(deps.clock.now());
     return c.json({ items: page.items.map((r) => presentTechContract(r, today)), nextCursor: page.nextCursor }, 200);
   });

@@ -1,0 +1,114 @@
+import type { DIMENSIONS } from "../../contracts/statistics.ts";
+import { chinaDate } from "./dates.ts";
+import type { GoalAmount } from "./goal.ts";
+import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "./ports.ts";
+
+export type Dimension = (typeof DIMENSIONS)[number];
+const PERIODS = new Set<Dimension>(["month", "quarter", "year"]);
+
+export interface BreakdownRow extends VolumeFigures {
+  keys: Partial<Record<Dimension, string>>;
+  previousYear?: VolumeFigures;
+  /** Change of the chosen amount against a year earlier, in basis points of a percent; null if that was zero. */
+  changeBasisPoints?: bigint | null;
+}
+
+export interface BreakdownResult {
+  from: string;
+  to: string;
+  groupBy: Dimension[];
+  amount: GoalAmount;
+  rows: BreakdownRow[];
+  totals: VolumeFigures;
+}
+
+export interface BreakdownQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  groupBy: Dimension[];
+  amount: GoalAmount;
+}
+
+const periodLabel = (dimension: Dimension, month: string) => {
+  if (dimension === "month") return month;
+  if (dimension === "year") return month.slice(0, 4);
+  return `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+};
+
+/** The same calendar day a year earlier (29 February becomes the 28th). */
+export function yearEarlier(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const last = new Date(Date.UTC(y - 1, m, 0)).getUTCDate();
+  return `${y - 1}-${String(m).padStart(2, "0")}-${String(Math.min(d, last)).padStart(2, "0")}`;
+}
+
+const shiftLabel = (label: string) => `${Number(label.slice(0, 4)) - 1}${label.slice(4)}`;
+
+function aggregate(cells: VolumeCell[], groupBy: Dimension[]) {
+  const rows = new Map<string, BreakdownRow>();
+  const totals: VolumeFigures = { count: 0, totalFen: 0, technologyFen: 0 };
+  for (const cell of cells) {
+    const keys: Partial<Record<Dimension, string>> = {};
+    for (const d of groupBy)
+      keys[d] = PERIODS.has(d) ? periodLabel(d, cell.month ?? "") : cell.keys[d as CategoryDimension];
+    const id = groupBy.map((d) => keys[d]).join("\u0000");
+    const row = rows.get(id) ?? { keys, count: 0, totalFen: 0, technologyFen: 0 };
+    row.count += cell.count;
+    row.totalFen += cell.totalFen;
+    row.technologyFen += cell.technologyFen;
+    rows.set(id, row);
+    totals.count += cell.count;
+    totals.totalFen += cell.totalFen;
+    totals.technologyFen += cell.technologyFen;
+  }
+  return { rows, totals };
+}
+
+/**
+ * Registered volume net of reversals, grouped by any periods and dimensions, read from the
+ * rollups. Totals are the sum of the same cells, so rows always add up to them exactly. Grouped
+ * by a period, each row carries the same period a year earlier and the change.
+ */
+export async function contractBreakdown(
+  deps: Pick<Deps, "store" | "market" | "clock">,
+  query: BreakdownQuery,
+): Promise<BreakdownResult> {
+  const from = query.from ?? deps.market.planGoal.startsOn;
+  const to = query.to ?? chinaDate(deps.clock.now());
+  const categories = query.groupBy.filter((d): d is CategoryDimension => !PERIODS.has(d));
+  const byPeriod = query.groupBy.some((d) => PERIODS.has(d));
+  const read = (f: string, t: string) =>
+    deps.store.volumeBreakdown({ from: f, to: t, byMonth: byPeriod, dimensions: categories });
+
+  const current = aggregate(await read(from, to), query.groupBy);
+  if (byPeriod) {
+    const previous = aggregate(await read(yearEarlier(from), yearEarlier(to)), query.groupBy).rows;
+    for (const row of current.rows.values()) {
+      const id = query.groupBy
+        .map((d) => (PERIODS.has(d) ? shiftLabel(row.keys[d] ?? "") : row.keys[d]))
+        .join("\u0000");
+      const before = previous.get(id);
+      row.previousYear = before
+        ? { count: before.count, totalFen: before.totalFen, technologyFen: before.technologyFen }
+        : { count: 0, totalFen: 0, technologyFen: 0 };
+      const pick = (f: VolumeFigures) => BigInt(query.amount === "total" ? f.totalFen : f.technologyFen);
+      const base = pick(row.previousYear);
+      row.changeBasisPoints = base === 0n ? null : ((pick(row) - base) * 10_000n) / base;
+    }
+  }
+  if (query.groupBy.length === 0) {
+    const rows = [{ keys: {}, ...current.totals }];
+    return { from, to, groupBy: query.groupBy, amount: query.amount, rows, totals: current.totals };
+  }
+  const rows = [...current.rows.values()]
+    .filter((r) => r.count !== 0 || r.totalFen !== 0 || r.technologyFen !== 0)
+    .sort((a, b) => {
+      for (const d of query.groupBy) {
+        const x = a.keys[d] ?? "";
+        const y = b.keys[d] ?? "";
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return 0;
+    });
+  return { from, to, groupBy: query.groupBy, amount: query.amount, rows, totals: current.totals };
+}

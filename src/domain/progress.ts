@@ -1,0 +1,70 @@
+import { addDays, chinaDate } from "./dates.ts";
+import type { GoalRecord } from "./goal.ts";
+import { findGoal } from "./goals.ts";
+import type { DailyVolume, Deps } from "./ports.ts";
+
+export interface GoalProgress {
+  goal: GoalRecord;
+  asOf: string;
+  cumulativeFen: number;
+  contractCount: number;
+  /** Share of the target in hundredths of a percent, rounded down. */
+  basisPoints: bigint;
+  remainingFen: number;
+  runRatePerMonthFen: number;
+  projectedReachOn: string | null;
+  reachedOn: string | null;
+}
+
+const DAYS_PER_MONTH = 365.25 / 12;
+const MAX_PROJECTION_DAYS = 36_525;
+
+/**
+ * Progress from the daily rollup, exact to the fen. The goal is reached on the day of the
+ * registration that crossed the target, and stays reached unless reversals take the total back
+ * under, after which the next crossing counts.
+ */
+export async function goalProgress(
+  deps: Pick<Deps, "store" | "market" | "clock">,
+  goalId?: string,
+): Promise<GoalProgress> {
+  const goal = await findGoal(deps, goalId);
+  const today = chinaDate(deps.clock.now());
+  const amountOf = (d: DailyVolume) => (goal.amount === "total" ? d.totalFen : d.technologyFen);
+
+  let cumulative = 0;
+  let count = 0;
+  let reachedOn: string | null = null;
+  const until = [goal.endsOn, today].sort()[0] ?? today;
+  for (const day of await deps.store.dailyVolume(goal.startsOn, until)) {
+    cumulative += amountOf(day);
+    count += day.count;
+    if (cumulative >= goal.targetFen) reachedOn ??= day.day;
+    else reachedOn = null;
+  }
+
+  const thisMonth = today.slice(0, 7);
+  const yearAgo = `${Number(thisMonth.slice(0, 4)) - 1}${thisMonth.slice(4)}-01`;
+  const lastMonthEnd = addDays(`${thisMonth}-01`, -1);
+  const recent = (await deps.store.dailyVolume(yearAgo, lastMonthEnd)).reduce((sum, d) => sum + amountOf(d), 0);
+  const runRate = Math.max(0, Math.floor(recent / 12));
+  const remaining = Math.max(0, goal.targetFen - cumulative);
+
+  let projectedReachOn: string | null = null;
+  if (reachedOn === null && runRate > 0) {
+    const days = Math.ceil((remaining / runRate) * DAYS_PER_MONTH);
+    // Beyond a century the projection says nothing useful (and dates stop being representable).
+    if (days <= MAX_PROJECTION_DAYS) projectedReachOn = addDays(today, days);
+  }
+  return {
+    goal,
+    asOf: today,
+    cumulativeFen: cumulative,
+    contractCount: count,
+    basisPoints: cumulative <= 0 ? 0n : (BigInt(cumulative) * 10_000n) / BigInt(goal.targetFen),
+    remainingFen: remaining,
+    runRatePerMonthFen: runRate,
+    projectedReachOn,
+    reachedOn,
+  };
+}
