@@ -18,6 +18,8 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   LEDGER_DATABASE: z.string().min(1).default("./data/ledger.sqlite"),
+  /** `npm run demo` fills and serves this one; it must never be the real ledger. */
+  LEDGER_DEMO_DATABASE: z.string().min(1).default("./data/demo.sqlite"),
   LEDGER_REGION_CODE: z
     .string()
     .regex(/^[1-9]\d{5}$/, "must be a 6-digit GB/T 2260 region code")
