@@ -152,6 +152,22 @@ export interface VolumeMonthlyTable {
   technology_fen: number;
 }
 
+export interface VolumePeriodsTable {
+  cuboid: number;
+  grain: string;
+  period: string;
+  type: string;
+  tech_field: string;
+  seller_kind: string;
+  buyer_kind: string;
+  ip_type: string;
+  seller_region: string;
+  flow: string;
+  count: number;
+  total_fen: number;
+  technology_fen: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
@@ -164,4 +180,5 @@ export interface Database {
   goals: GoalsTable;
   volume_daily: VolumeDailyTable;
   volume_monthly: VolumeMonthlyTable;
+  volume_periods: VolumePeriodsTable;
 }

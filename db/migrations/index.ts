@@ -1,6 +1,7 @@
 import { foundation } from "./0001-foundation.ts";
 import { techContracts } from "./0002-tech-contracts.ts";
 import { statistics } from "./0003-statistics.ts";
+import { periodRollups } from "./0004-period-rollups.ts";
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Static, in order: bundlers and Workers cannot scan a folder. */
-export const migrations: readonly Migration[] = [foundation, techContracts, statistics];
+export const migrations: readonly Migration[] = [foundation, techContracts, statistics, periodRollups];

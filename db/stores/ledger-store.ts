@@ -98,7 +98,8 @@ export function createLedgerStore(database: LedgerDatabase): LedgerStore {
     listTechContracts: (filter) => contracts.listTechContracts(db, filter),
     checkSubjects: (type, afterId, limit) => checkSubjects(db, type, afterId, limit),
     listGoals: () => statistics.listGoals(db),
-    dailyVolume: (from, to) => statistics.dailyVolume(db, from, to),
+    volumeTotals: (from, to) => statistics.volumeTotals(db, from, to),
+    reachedOn: (from, to, amount, target) => statistics.reachedOn(db, from, to, amount, target),
     volumeBreakdown: (query) => statistics.volumeBreakdown(db, query),
     checkRollups: () => statistics.checkRollups(db),
     async findSigningKey() {

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
 import type { GoalRecord } from "../../src/domain/goal.ts";
-import type { CategoryDimension, DailyVolume, VolumeCell, VolumeQuery } from "../../src/domain/ports.ts";
+import type { CategoryDimension, VolumeCell, VolumeFigures, VolumeQuery } from "../../src/domain/ports.ts";
 import type { VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
 import type { Database, GoalsTable } from "../schema.ts";
 
@@ -37,6 +37,16 @@ const UPSERT_DAILY = `INSERT INTO volume_daily (day, count, total_fen, technolog
     total_fen = total_fen + excluded.total_fen,
     technology_fen = technology_fen + excluded.technology_fen`;
 
+const UPSERT_PERIOD = `INSERT INTO volume_periods
+  (cuboid, grain, period, type, tech_field, seller_kind, buyer_kind, ip_type, seller_region, flow, count, total_fen, technology_fen)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (cuboid, grain, period, type, tech_field, seller_kind, buyer_kind, ip_type, seller_region, flow) DO UPDATE SET
+    count = count + excluded.count,
+    total_fen = total_fen + excluded.total_fen,
+    technology_fen = technology_fen + excluded.technology_fen`;
+
+export const quarterOf = (month: string) => `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+
 /** The rollup changes of one volume entry: they ride in the same atomic write as the entry. */
 export function rollupQueries(entry: VolumeEntryRecord): CompiledQuery[] {
   const values = entryValues(entry);
@@ -44,89 +54,160 @@ export function rollupQueries(entry: VolumeEntryRecord): CompiledQuery[] {
   const figures = [entry.count, entry.totalFen, entry.technologyFen];
   return [
     CompiledQuery.raw(UPSERT_DAILY, [entry.entryOn, ...figures]),
-    ...CUBOIDS.map((mask) =>
-      CompiledQuery.raw(UPSERT_MONTHLY, [mask, month, ...values.map((v, i) => (mask & (1 << i) ? v : "")), ...figures]),
-    ),
+    ...CUBOIDS.flatMap((mask) => {
+      const kept = values.map((v, i) => (mask & (1 << i) ? v : ""));
+      const monthly = CompiledQuery.raw(UPSERT_MONTHLY, [mask, month, ...kept, ...figures]);
+      if (mask === FULL) return [monthly];
+      return [
+        monthly,
+        CompiledQuery.raw(UPSERT_PERIOD, [mask, "quarter", quarterOf(month), ...kept, ...figures]),
+        CompiledQuery.raw(UPSERT_PERIOD, [mask, "year", month.slice(0, 4), ...kept, ...figures]),
+      ];
+    }),
   ];
 }
 
-export async function dailyVolume(db: Kysely<Database>, from: string, to: string): Promise<DailyVolume[]> {
-  const rows = await db
+export async function volumeTotals(db: Kysely<Database>, from: string, to: string): Promise<VolumeFigures> {
+  const row = await db
     .selectFrom("volume_daily")
-    .selectAll()
+    .select((eb) => [
+      eb.fn.sum<number>("count").as("count"),
+      eb.fn.sum<number>("total_fen").as("total_fen"),
+      eb.fn.sum<number>("technology_fen").as("technology_fen"),
+    ])
     .where("day", ">=", from)
     .where("day", "<=", to)
-    .orderBy("day")
-    .execute();
-  return rows.map((r) => ({ day: r.day, count: r.count, totalFen: r.total_fen, technologyFen: r.technology_fen }));
+    .executeTakeFirst();
+  return {
+    count: Number(row?.count ?? 0),
+    totalFen: Number(row?.total_fen ?? 0),
+    technologyFen: Number(row?.technology_fen ?? 0),
+  };
 }
 
-const lastDayOf = (month: string) => {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-};
-const shiftMonth = (month: string, by: number) => {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1 + by, 1)).toISOString().slice(0, 7);
-};
+/** One pass of a window function over the days (a few thousand rows at most, whatever the volume). */
+export async function reachedOn(
+  db: Kysely<Database>,
+  from: string,
+  to: string,
+  amount: "total" | "technology",
+  targetFen: number,
+): Promise<string | null> {
+  const column = sql.raw(amount === "total" ? "total_fen" : "technology_fen");
+  const result = await sql<{ day: string | null }>`
+    WITH running AS (
+      SELECT day, sum(${column}) OVER (ORDER BY day) AS running FROM volume_daily WHERE day >= ${from} AND day <= ${to}
+    )
+    SELECT min(day) AS day FROM running
+    WHERE running >= ${targetFen}
+      AND day > coalesce((SELECT max(day) FROM running WHERE running < ${targetFen}), '')
+      AND (SELECT running FROM running ORDER BY day DESC LIMIT 1) >= ${targetFen}`.execute(db);
+  return result.rows[0]?.day ?? null;
+}
+
+type Source = "year" | "quarter" | "month" | "days";
+const UNIT_MONTHS = { year: 12, quarter: 3, month: 1 } as const;
+
+const monthIndex = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+const monthOf = (index: number) => `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
+const firstDay = (index: number) => `${monthOf(index)}-01`;
+const lastDay = (index: number) =>
+  new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).toISOString().slice(0, 10);
+const label = (unit: keyof typeof UNIT_MONTHS, index: number) =>
+  unit === "year" ? monthOf(index).slice(0, 4) : unit === "quarter" ? quarterOf(monthOf(index)) : monthOf(index);
 
 /**
- * Whole months come from the monthly cuboids (cost independent of how many contracts there are);
- * the partial months at either end come from the volume entries of those days, by index.
+ * Splits [from, to] into whole years, whole quarters and whole months (no coarser than the
+ * grouping allows, since a year's cell cannot be split into months) and the days left at the ends.
  */
-export function splitRange(from: string, to: string) {
-  const firstFull = from.endsWith("-01") ? from.slice(0, 7) : shiftMonth(from.slice(0, 7), 1);
-  const lastFull = lastDayOf(to.slice(0, 7)) === to ? to.slice(0, 7) : shiftMonth(to.slice(0, 7), -1);
-  if (firstFull > lastFull) return { months: null, days: [[from, to]] as [string, string][] };
-  const days: [string, string][] = [];
-  if (from < `${firstFull}-01`) days.push([from, lastDayOf(shiftMonth(firstFull, -1))]);
-  if (to > lastDayOf(lastFull)) days.push([`${shiftMonth(lastFull, 1)}-01`, to]);
-  return { months: [firstFull, lastFull] as [string, string], days };
+export function decompose(
+  from: string,
+  to: string,
+  coarsest: keyof typeof UNIT_MONTHS,
+): { source: Source; from: string; to: string }[] {
+  if (from > to) return [];
+  const units = (["year", "quarter", "month"] as const).slice(["year", "quarter", "month"].indexOf(coarsest));
+  const unit = units[0];
+  if (!unit) return [{ source: "days", from, to }];
+  const size = UNIT_MONTHS[unit];
+  const startIndex = monthIndex(from) + (from.endsWith("-01") ? 0 : 1);
+  const endIndex = monthIndex(to) + (lastDay(monthIndex(to)) === to ? 1 : 0);
+  const first = Math.ceil(startIndex / size) * size;
+  const end = Math.floor(endIndex / size) * size;
+  const finer = (f: string, t: string) =>
+    unit === "month"
+      ? f <= t
+        ? [{ source: "days" as const, from: f, to: t }]
+        : []
+      : decompose(f, t, unit === "year" ? "quarter" : "month");
+  if (first >= end) return finer(from, to);
+  return [
+    ...(from < firstDay(first) ? finer(from, lastDay(first - 1)) : []),
+    { source: unit, from: label(unit, first), to: label(unit, end - size) },
+    ...(lastDay(end - 1) < to ? finer(firstDay(end), to) : []),
+  ];
 }
 
+/** SQL for a period label at the query's grain, from a month ("2025-07") column or expression. */
+function periodExpression(grain: VolumeQuery["period"], month: string): string {
+  if (grain === "year") return `substr(${month}, 1, 4)`;
+  if (grain === "quarter")
+    return `substr(${month}, 1, 4) || '-Q' || ((CAST(substr(${month}, 6, 2) AS INTEGER) + 2) / 3)`;
+  return month;
+}
+
+/**
+ * Cells read from the coarsest rollup that answers each part of the range; only the partial
+ * months at the ends read volume entries (of those days, by index).
+ */
 export async function volumeBreakdown(db: Kysely<Database>, query: VolumeQuery): Promise<VolumeCell[]> {
   const chosen = DIMENSION_COLUMNS.filter(([d]) => query.dimensions.includes(d));
   const mask =
     chosen.length <= 2 ? chosen.reduce((m, [d]) => m | (1 << DIMENSION_COLUMNS.findIndex(([x]) => x === d)), 0) : FULL;
   const columns = chosen.map(([, c]) => c);
-  const { months, days } = splitRange(query.from, query.to);
+  const coarsest =
+    mask === FULL || query.period === "month" ? "month" : query.period === "quarter" ? "quarter" : "year";
   const cells: VolumeCell[] = [];
-  const collect = (rows: Record<string, unknown>[]) => {
-    for (const row of rows) {
+  for (const segment of decompose(query.from, query.to, coarsest)) {
+    let periodSql: string;
+    let source: string;
+    let where: ReturnType<typeof sql>;
+    if (segment.source === "year" || segment.source === "quarter") {
+      periodSql = query.period === "year" && segment.source === "quarter" ? "substr(period, 1, 4)" : "period";
+      source = "volume_periods";
+      where = sql`cuboid = ${mask} AND grain = ${segment.source} AND period >= ${segment.from} AND period <= ${segment.to}`;
+    } else if (segment.source === "month") {
+      periodSql = periodExpression(query.period, "month");
+      source = "volume_monthly";
+      where = sql`cuboid = ${mask} AND month >= ${segment.from} AND month <= ${segment.to}`;
+    } else {
+      periodSql = periodExpression(query.period, "substr(entry_on, 1, 7)");
+      source = "volume_entries";
+      where = sql`entry_on >= ${segment.from} AND entry_on <= ${segment.to}`;
+    }
+    const select = [
+      ...(query.period ? [`${periodSql} AS period`] : []),
+      ...columns,
+      "sum(count) AS count",
+      "sum(total_fen) AS total_fen",
+      "sum(technology_fen) AS technology_fen",
+    ].join(", ");
+    const groupBy = [...(query.period ? ["period"] : []), ...columns];
+    const result = await sql<Record<string, unknown>>`
+      SELECT ${sql.raw(select)} FROM ${sql.table(source)} WHERE ${where}
+      ${sql.raw(groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : "")}`.execute(db);
+    for (const row of result.rows) {
+      if (row.count === null) continue;
       const keys: Partial<Record<CategoryDimension, string>> = {};
       for (const [d, c] of chosen) keys[d] = String(row[c]);
       cells.push({
-        ...(query.byMonth ? { month: String(row.month) } : {}),
+        ...(query.period ? { period: String(row.period) } : {}),
         keys,
         count: Number(row.count),
         totalFen: Number(row.total_fen),
         technologyFen: Number(row.technology_fen),
       });
     }
-  };
-  const groupBy = [...(query.byMonth ? ["month"] : []), ...columns];
-  const select = (monthExpr: string) =>
-    sql.raw(
-      [
-        ...(query.byMonth ? [`${monthExpr} AS month`] : []),
-        ...columns,
-        "sum(count) AS count",
-        "sum(total_fen) AS total_fen",
-        "sum(technology_fen) AS technology_fen",
-      ].join(", "),
-    );
-  const grouping = groupBy.length ? sql.raw(`GROUP BY ${groupBy.join(", ")}`) : sql.raw("");
-  if (months) {
-    const result = await sql<Record<string, unknown>>`
-      SELECT ${select("month")} FROM volume_monthly
-      WHERE cuboid = ${mask} AND month >= ${months[0]} AND month <= ${months[1]} ${grouping}`.execute(db);
-    collect(result.rows.filter((r) => r.count !== null));
-  }
-  for (const [dayFrom, dayTo] of days) {
-    const result = await sql<Record<string, unknown>>`
-      SELECT ${select("substr(entry_on, 1, 7)")} FROM volume_entries
-      WHERE entry_on >= ${dayFrom} AND entry_on <= ${dayTo} ${grouping}`.execute(db);
-    collect(result.rows.filter((r) => r.count !== null));
   }
   return cells;
 }
@@ -206,6 +287,13 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
       add(expected, `${mask}|${month}|${values.map((v, i) => (mask & (1 << i) ? v : "")).join("|")}`, c, t, k);
     }
   }
+  const periods = new Map<string, [number, number, number]>();
+  for (const [key, [c, t, k]] of expected) {
+    const [mask, month, ...values] = key.split("|");
+    if (Number(mask) === FULL || !month) continue;
+    add(periods, `${mask}|quarter|${quarterOf(month)}|${values.join("|")}`, c, t, k);
+    add(periods, `${mask}|year|${month.slice(0, 4)}|${values.join("|")}`, c, t, k);
+  }
   const problems: string[] = [];
   const note = (text: string) => {
     if (problems.length < limit) problems.push(text);
@@ -222,6 +310,18 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
   for (const [key, want] of expected) {
     if (want[0] !== 0 || want[1] !== 0 || want[2] !== 0)
       note(`monthly rollup ${key} is missing (entries give ${want.join("/")})`);
+  }
+  for (const r of await db.selectFrom("volume_periods").selectAll().execute()) {
+    const key = `${r.cuboid}|${r.grain}|${r.period}|${[r.type, r.tech_field, r.seller_kind, r.buyer_kind, r.ip_type, r.seller_region, r.flow].join("|")}`;
+    const want = periods.get(key) ?? [0, 0, 0];
+    periods.delete(key);
+    if (want[0] !== r.count || want[1] !== r.total_fen || want[2] !== r.technology_fen) {
+      note(`period rollup ${key} holds ${r.count}/${r.total_fen}/${r.technology_fen}, entries give ${want.join("/")}`);
+    }
+  }
+  for (const [key, want] of periods) {
+    if (want[0] !== 0 || want[1] !== 0 || want[2] !== 0)
+      note(`period rollup ${key} is missing (entries give ${want.join("/")})`);
   }
   const days = await db.selectFrom("volume_daily").selectAll().execute();
   for (const r of days) {

@@ -29,10 +29,13 @@ export interface BreakdownQuery {
   amount: GoalAmount;
 }
 
-const periodLabel = (dimension: Dimension, month: string) => {
-  if (dimension === "month") return month;
-  if (dimension === "year") return month.slice(0, 4);
-  return `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+/** A label of a coarser period from one of the finest grain asked for ("2025-07" → "2025-Q3"). */
+const periodLabel = (dimension: Dimension, finest: string) => {
+  if (dimension === "year") return finest.slice(0, 4);
+  if (dimension === "quarter" && finest.length === 7 && finest.charAt(5) !== "Q") {
+    return `${finest.slice(0, 4)}-Q${Math.ceil(Number(finest.slice(5, 7)) / 3)}`;
+  }
+  return finest;
 };
 
 /** The same calendar day a year earlier (29 February becomes the 28th). */
@@ -50,7 +53,7 @@ function aggregate(cells: VolumeCell[], groupBy: Dimension[]) {
   for (const cell of cells) {
     const keys: Partial<Record<Dimension, string>> = {};
     for (const d of groupBy)
-      keys[d] = PERIODS.has(d) ? periodLabel(d, cell.month ?? "") : cell.keys[d as CategoryDimension];
+      keys[d] = PERIODS.has(d) ? periodLabel(d, cell.period ?? "") : cell.keys[d as CategoryDimension];
     const id = groupBy.map((d) => keys[d]).join("\u0000");
     const row = rows.get(id) ?? { keys, count: 0, totalFen: 0, technologyFen: 0 };
     row.count += cell.count;
@@ -76,9 +79,9 @@ export async function contractBreakdown(
   const from = query.from ?? deps.market.planGoal.startsOn;
   const to = query.to ?? chinaDate(deps.clock.now());
   const categories = query.groupBy.filter((d): d is CategoryDimension => !PERIODS.has(d));
-  const byPeriod = query.groupBy.some((d) => PERIODS.has(d));
-  const read = (f: string, t: string) =>
-    deps.store.volumeBreakdown({ from: f, to: t, byMonth: byPeriod, dimensions: categories });
+  const period = (["month", "quarter", "year"] as const).find((p) => query.groupBy.includes(p)) ?? null;
+  const byPeriod = period !== null;
+  const read = (f: string, t: string) => deps.store.volumeBreakdown({ from: f, to: t, period, dimensions: categories });
 
   const current = aggregate(await read(from, to), query.groupBy);
   if (byPeriod) {

@@ -103,23 +103,20 @@ export interface VolumeFigures {
   technologyFen: number;
 }
 
-export interface DailyVolume extends VolumeFigures {
-  day: string;
-}
-
 export type CategoryDimension = "type" | "techField" | "sellerKind" | "buyerKind" | "ipType" | "sellerRegion" | "flow";
 
 export interface VolumeQuery {
   from: string;
   to: string;
-  /** Keep months apart (for period groupings) or sum over the whole range. */
-  byMonth: boolean;
+  /** Keep periods of this grain apart, or (null) sum over the whole range. */
+  period: "month" | "quarter" | "year" | null;
   dimensions: CategoryDimension[];
 }
 
-/** Net registered volume of one month (or the whole range) and one combination of dimension values. */
+/** Net registered volume of one period (or the whole range) and one combination of dimension values. */
 export interface VolumeCell extends VolumeFigures {
-  month?: string;
+  /** "2025-07", "2025-Q3" or "2025", by the query's grain. */
+  period?: string;
   keys: Partial<Record<CategoryDimension, string>>;
 }
 
@@ -179,8 +176,13 @@ export interface LedgerStore {
   listTechContracts(filter: ContractListFilter): Promise<TechContractRecord[]>;
 
   listGoals(): Promise<GoalRecord[]>;
-  /** Net registered volume per China Standard Time day, from the daily rollup. */
-  dailyVolume(from: string, to: string): Promise<DailyVolume[]>;
+  /** Net registered volume over China Standard Time days from..to, from the daily rollup. */
+  volumeTotals(from: string, to: string): Promise<VolumeFigures>;
+  /**
+   * The day the running total of `amount` from `from` last rose to `targetFen` or more and stayed
+   * there until `to`; null if it is below the target at `to`.
+   */
+  reachedOn(from: string, to: string, amount: "total" | "technology", targetFen: number): Promise<string | null>;
   /** Net registered volume by month and dimensions, from the monthly rollups (never the contracts). */
   volumeBreakdown(query: VolumeQuery): Promise<VolumeCell[]>;
   /** Every rollup cell that differs from a recomputation from the volume entries. */

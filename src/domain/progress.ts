@@ -1,7 +1,7 @@
 import { addDays, chinaDate } from "./dates.ts";
 import type { GoalRecord } from "./goal.ts";
 import { findGoal } from "./goals.ts";
-import type { DailyVolume, Deps } from "./ports.ts";
+import type { Deps, VolumeFigures } from "./ports.ts";
 
 export interface GoalProgress {
   goal: GoalRecord;
@@ -30,23 +30,16 @@ export async function goalProgress(
 ): Promise<GoalProgress> {
   const goal = await findGoal(deps, goalId);
   const today = chinaDate(deps.clock.now());
-  const amountOf = (d: DailyVolume) => (goal.amount === "total" ? d.totalFen : d.technologyFen);
-
-  let cumulative = 0;
-  let count = 0;
-  let reachedOn: string | null = null;
+  const pick = (f: VolumeFigures) => (goal.amount === "total" ? f.totalFen : f.technologyFen);
   const until = [goal.endsOn, today].sort()[0] ?? today;
-  for (const day of await deps.store.dailyVolume(goal.startsOn, until)) {
-    cumulative += amountOf(day);
-    count += day.count;
-    if (cumulative >= goal.targetFen) reachedOn ??= day.day;
-    else reachedOn = null;
-  }
+  const totals = await deps.store.volumeTotals(goal.startsOn, until);
+  const cumulative = pick(totals);
+  const reachedOn =
+    cumulative >= goal.targetFen ? await deps.store.reachedOn(goal.startsOn, until, goal.amount, goal.targetFen) : null;
 
   const thisMonth = today.slice(0, 7);
   const yearAgo = `${Number(thisMonth.slice(0, 4)) - 1}${thisMonth.slice(4)}-01`;
-  const lastMonthEnd = addDays(`${thisMonth}-01`, -1);
-  const recent = (await deps.store.dailyVolume(yearAgo, lastMonthEnd)).reduce((sum, d) => sum + amountOf(d), 0);
+  const recent = pick(await deps.store.volumeTotals(yearAgo, addDays(`${thisMonth}-01`, -1)));
   const runRate = Math.max(0, Math.floor(recent / 12));
   const remaining = Math.max(0, goal.targetFen - cumulative);
 
@@ -60,7 +53,7 @@ export async function goalProgress(
     goal,
     asOf: today,
     cumulativeFen: cumulative,
-    contractCount: count,
+    contractCount: totals.count,
     basisPoints: cumulative <= 0 ? 0n : (BigInt(cumulative) * 10_000n) / BigInt(goal.targetFen),
     remainingFen: remaining,
     runRatePerMonthFen: runRate,

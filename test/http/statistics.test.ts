@@ -414,7 +414,7 @@ describe("rollups equal a recomputation from the contracts (property)", () => {
           expect((await verifyLedger(t.deps)).ok).toBe(true);
         },
       ),
-      { numRuns: 12 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 12) },
     );
   }, 120_000);
 });

@@ -1,0 +1,154 @@
+/**
+ * Loads registered contracts straight through the store (not over HTTP): the same records,
+ * audit events, volume entries and rollup upserts the domain writes, batched into large atomic
+ * write sets so a million contracts load in minutes.
+ */
+import { openSqlite } from "../db/dialects/sqlite.ts";
+import { migrate } from "../db/migrate.ts";
+import { createLedgerStore } from "../db/stores/ledger-store.ts";
+import { chainEvents, type EventDraft } from "../src/domain/audit-chain.ts";
+import { chinaDate } from "../src/domain/dates.ts";
+import type { Change, EventActor, OrganizationRecord } from "../src/domain/ports.ts";
+import {
+  flowOf,
+  isLarge,
+  type PartyRecord,
+  partyKindOf,
+  registrationNumber,
+  type TechContractRecord,
+  volumeEntryFor,
+} from "../src/domain/tech-contract.ts";
+import { createIds } from "../src/runtime/ids.ts";
+import { syntheticContracts, syntheticMembers } from "../src/runtime/synthetic-history.ts";
+
+const LOADER: EventActor = { keyId: null, holder: "benchmark loader", organizationId: null };
+const BATCH = 2000;
+
+export async function loadRegisteredContracts(path: string, count: number, onProgress?: (done: number) => void) {
+  const database = openSqlite(path, { synchronous: "NORMAL" });
+  await migrate(database);
+  const store = createLedgerStore(database);
+  const ids = createIds();
+  const at0 = "2021-01-01T00:00:00.000Z";
+  const members: OrganizationRecord[] = syntheticMembers().map((m) => ({
+    id: ids.next("org"),
+    name: m.name,
+    kind: m.kind,
+    role: "member",
+    creditCode: m.creditCode,
+    regionCode: m.regionCode,
+    createdAt: at0,
+  }));
+  let head = await store.auditHead();
+  const commit = async (drafts: EventDraft[], changes: Change[], at: string) => {
+    const events = chainEvents(head, drafts, LOADER, at);
+    await store.commit({ events, changes });
+    const last = events.at(-1);
+    if (last) head = { seq: last.seq, hash: last.hash };
+  };
+  await commit(
+    members.map((m) => ({
+      action: "organization.created",
+      subjectType: "organization",
+      subjectId: m.id,
+      state: m,
+      organizationId: m.id,
+    })),
+    members.map((record) => ({ kind: "organization.insert", record })),
+    at0,
+  );
+
+  const party = (m: OrganizationRecord): PartyRecord => ({
+    organizationId: m.id,
+    name: m.name,
+    creditCode: m.creditCode ?? "",
+    kind: partyKindOf(m.kind),
+    regionCode: m.regionCode,
+  });
+  const synthetic = syntheticContracts(
+    count,
+    new Date("2021-01-04T00:00:00Z"),
+    new Date("2025-12-20T00:00:00Z"),
+    syntheticMembers(),
+    1,
+  );
+  const serials = new Map<number, number>();
+  let drafts: EventDraft[] = [];
+  let changes: Change[] = [];
+  let lastAt = at0;
+  for (let i = 0; i < synthetic.length; i++) {
+    const s = synthetic[i];
+    if (!s) continue;
+    const seller = party(members[s.sellerIndex] as OrganizationRecord);
+    const buyer: PartyRecord =
+      "memberIndex" in s.buyer
+        ? party(members[s.buyer.memberIndex] as OrganizationRecord)
+        : { organizationId: null, ...s.buyer };
+    const at = s.registeredAt.toISOString();
+    const day = chinaDate(s.registeredAt);
+    const year = Number(day.slice(0, 4));
+    const serial = (serials.get(year) ?? 0) + 1;
+    serials.set(year, serial);
+    const recorded: TechContractRecord = {
+      id: ids.next("tc"),
+      status: "submitted",
+      title: `Benchmark contract ${i + 1}`,
+      contractNumber: `BENCH-${i + 1}`,
+      type: s.type as TechContractRecord["type"],
+      subType: s.subType,
+      equityContribution: false,
+      seller,
+      buyer,
+      signedOn: day,
+      validFrom: day,
+      validTo: day,
+      totalFen: s.totalFen,
+      technologyFen: s.technologyFen,
+      techField: s.techField as TechContractRecord["techField"],
+      ipType: s.ipType as TechContractRecord["ipType"],
+      achievementIds: [],
+      flow: flowOf(seller, buyer),
+      large: isLarge(s.technologyFen),
+      submittedAt: at,
+      submittedByOrganizationId: seller.organizationId ?? "",
+      submittedByKeyId: "key_bench",
+      submittedByHolder: "benchmark loader",
+      reviewStartedOn: day,
+      approvals: [],
+      decisionReason: null,
+      registrationYear: null,
+      registrationSerial: null,
+      registrationNumber: null,
+      registeredOn: null,
+      endedOn: null,
+      endReason: null,
+      revision: 1,
+      updatedAt: at,
+    };
+    const registered: TechContractRecord = {
+      ...recorded,
+      status: "registered",
+      approvals: [{ keyId: "key_bench", holder: "benchmark loader", at }],
+      registrationYear: year,
+      registrationSerial: serial,
+      registrationNumber: registrationNumber(year, "540100", serial),
+      registeredOn: day,
+      revision: 2,
+    };
+    const entry = volumeEntryFor(registered, "registration", ids.next("ve"), day, at);
+    drafts.push(
+      { action: "tech_contract.recorded", subjectType: "tech_contract", subjectId: recorded.id, state: recorded },
+      { action: "tech_contract.registered", subjectType: "tech_contract", subjectId: recorded.id, state: registered },
+      { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
+    );
+    changes.push({ kind: "techContract.insert", record: registered }, { kind: "volume.insert", entry });
+    lastAt = at;
+    if (drafts.length >= BATCH * 3 || i === synthetic.length - 1) {
+      await commit(drafts, changes, lastAt);
+      drafts = [];
+      changes = [];
+      onProgress?.(i + 1);
+    }
+  }
+  await database.close();
+}
