@@ -65,6 +65,7 @@ class D1Driver implements Driver {
 export function openD1(binding: D1Binding): LedgerDatabase {
   return {
     dialect: "d1",
+    singleWriter: false,
     db: new Kysely<Database>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),

@@ -7,6 +7,8 @@ export interface LedgerDatabase {
   readonly db: Kysely<Database>;
   /** Runs all queries or none: a better-sqlite3 transaction, or a D1 batch. */
   batch(queries: readonly CompiledQuery[]): Promise<void>;
+  /** Whether this process is the database's only writer, so write attempts may be queued locally. */
+  readonly singleWriter: boolean;
   close(): Promise<void>;
 }
 

@@ -33,6 +33,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
 
   return {
     dialect: "sqlite",
+    singleWriter: true,
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) }),
     async batch(queries) {
       try {

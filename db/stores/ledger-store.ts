@@ -49,7 +49,14 @@ function compileChange(db: Kysely<Database>, change: Change): CompiledQuery | Co
 
 export function createLedgerStore(database: LedgerDatabase): LedgerStore {
   const { db } = database;
+  let queue: Promise<unknown> = Promise.resolve();
   return {
+    attempt(run) {
+      if (!database.singleWriter) return run();
+      const next = queue.then(run, run);
+      queue = next.catch(() => undefined);
+      return next;
+    },
     async ping() {
       await db.selectFrom("schema_migrations").select("version").limit(1).execute();
     },

@@ -159,6 +159,13 @@ export interface LedgerStore {
   ping(): Promise<void>;
   auditHead(): Promise<AuditHead>;
   commit(writeSet: WriteSet): Promise<void>;
+  /**
+   * Runs one read-decide-commit attempt. Where one process owns the database (better-sqlite3,
+   * whose calls are synchronous) attempts run one at a time, so concurrent requests queue instead
+   * of invalidating each other's reads and retrying; on D1 attempts run freely and the head guard
+   * alone keeps them correct.
+   */
+  attempt<T>(run: () => Promise<T>): Promise<T>;
 
   findOrganization(id: string): Promise<OrganizationRecord | undefined>;
   findOrganizationByCreditCode(creditCode: string): Promise<OrganizationRecord | undefined>;

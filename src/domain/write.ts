@@ -34,6 +34,13 @@ export async function commitDecision<T>(
 ): Promise<Outcome<T>> {
   const scope = actor.keyId ?? "system";
   for (let attempt = 1; ; attempt++) {
+    const result = await deps.store.attempt(() => tryOnce(attempt));
+    if (result !== RETRY) return result;
+    // Yield so the writer that won can finish before we read again.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * Math.random()));
+  }
+
+  async function tryOnce(attempt: number): Promise<Outcome<T> | typeof RETRY> {
     const head = await deps.store.auditHead();
     if (idempotency) {
       const earlier = await deps.store.findIdempotency(scope, idempotency.key);
@@ -47,7 +54,15 @@ export async function commitDecision<T>(
       }
     }
     const now = deps.clock.now();
-    const decision = await decide(head, now);
+    let decision: Decision<T>;
+    try {
+      decision = await decide(head, now);
+    } catch (error) {
+      // A refusal read after another write landed may describe a state that never existed
+      // together with our head (a duplicate that is really our own retry, say): decide again.
+      if ((await deps.store.auditHead()).seq !== head.seq && attempt < MAX_ATTEMPTS) return RETRY;
+      throw error;
+    }
     const at = now.toISOString();
     const changes = [...decision.changes];
     if (idempotency) {
@@ -69,11 +84,12 @@ export async function commitDecision<T>(
       return { kind: "done", result: decision.result };
     } catch (error) {
       if (!(error instanceof HeadMovedError) || attempt >= MAX_ATTEMPTS) throw error;
-      // Yield so the writer that won can finish before we read again.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * Math.random()));
+      return RETRY;
     }
   }
 }
+
+const RETRY = Symbol("retry");
 
 export function eventActor(actor: { keyId: string; holder: string; organizationId: string }): EventActor {
   return { keyId: actor.keyId, holder: actor.holder, organizationId: actor.organizationId };

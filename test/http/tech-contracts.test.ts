@@ -588,3 +588,72 @@ describe("access to contracts", () => {
     expect(cursor.json.errors).toEqual([{ pointer: "cursor", detail: "is not a cursor this API returned" }]);
   });
 });
+
+describe("without the single-writer queue (as on D1, where isolates write concurrently)", () => {
+  let t: TestApp;
+  let base: TestApp;
+  let roles: RoleTokens;
+  let retries = 0;
+  let headReads = 0;
+  beforeEach(async () => {
+    base = await createTestApp();
+    // Every attempt runs at once, so concurrent requests really do invalidate each other's reads.
+    const store = {
+      ...base.deps.store,
+      attempt: <T>(run: () => Promise<T>) => run(),
+      // A pause after reading the head, as a network round trip to D1 would make, so that
+      // concurrent attempts really read the same head and all but one must retry.
+      auditHead: async () => {
+        const head = await base.deps.store.auditHead();
+        headReads++;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return head;
+      },
+      findIdempotency: async (scope: string, key: string) => {
+        const found = await base.deps.store.findIdempotency(scope, key);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return found;
+      },
+      commit: async (writeSet: Parameters<typeof base.deps.store.commit>[0]) => {
+        try {
+          await base.deps.store.commit(writeSet);
+        } catch (error) {
+          retries++;
+          throw error;
+        }
+      },
+    };
+    t = await createTestApp({ store, clock: base.clock });
+    roles = await givenRoles(t);
+    retries = 0;
+    headReads = 0;
+  });
+
+  it("the head guard alone keeps 64 concurrent retries of one key to one contract", async () => {
+    const body = contractBody(roles.member.organization.id, roles.otherMember.organization.id);
+    const headers = { "idempotency-key": "race" };
+    const responses = await Promise.all(
+      Array.from({ length: 64 }, () => t.call("POST", "/v1/contracts", { token: roles.member.token, body, headers })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(64).fill(201));
+    expect(new Set(responses.map((r) => r.json.id)).size).toBe(1);
+    expect(await countRows(base, "tech_contracts")).toBe(1);
+    // Reads of the head: one per attempt, and a re-check after each refusal. More than one per
+    // request means requests really did invalidate each other and were decided again.
+    expect(headReads).toBeGreaterThan(64 * 2);
+  });
+
+  it("the head guard alone keeps concurrent registrations gap-free", async () => {
+    const second = await givenOperator(t, "Operator Two");
+    const recorded = [];
+    for (let i = 0; i < 16; i++) recorded.push(await givenRecordedContract(t, roles));
+    retries = 0;
+    const responses = await Promise.all(
+      recorded.map((c, i) => decide(t, i % 2 ? second.token : roles.operator.token, c.id, "register")),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(16).fill(200));
+    const numbers = responses.map((r) => r.json.registrationNumber).sort();
+    expect(numbers).toEqual(Array.from({ length: 16 }, (_, i) => `2025540100${String(i + 1).padStart(6, "0")}`));
+    expect(retries).toBeGreaterThan(0);
+  });
+});
