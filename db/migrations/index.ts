@@ -2,6 +2,7 @@ import { foundation } from "./0001-foundation.ts";
 import { techContracts } from "./0002-tech-contracts.ts";
 import { statistics } from "./0003-statistics.ts";
 import { periodRollups } from "./0004-period-rollups.ts";
+import { auditSubjectIndex } from "./0005-audit-subject-index.ts";
 
 export interface Migration {
   version: number;
@@ -11,4 +12,10 @@ export interface Migration {
 }
 
 /** Static, in order: bundlers and Workers cannot scan a folder. */
-export const migrations: readonly Migration[] = [foundation, techContracts, statistics, periodRollups];
+export const migrations: readonly Migration[] = [
+  foundation,
+  techContracts,
+  statistics,
+  periodRollups,
+  auditSubjectIndex,
+];

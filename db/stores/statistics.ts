@@ -67,6 +67,38 @@ export function rollupQueries(entry: VolumeEntryRecord): CompiledQuery[] {
   ];
 }
 
+/**
+ * Statements that rebuild every rollup from the volume entries: for bulk loads (the benchmark's
+ * million), and to repair rollups that verification found wrong. Run them in one batch.
+ */
+export function rebuildRollupQueries(): CompiledQuery[] {
+  const columns = DIMENSION_COLUMNS.map(([, c]) => c);
+  const kept = (mask: number) => columns.map((c, i) => (mask & (1 << i) ? c : "''")).join(", ");
+  const groupBy = (mask: number) =>
+    columns
+      .filter((_, i) => mask & (1 << i))
+      .map((c) => `, ${c}`)
+      .join("");
+  return [
+    "DELETE FROM volume_daily",
+    "DELETE FROM volume_monthly",
+    "DELETE FROM volume_periods",
+    `INSERT INTO volume_daily SELECT entry_on, sum(count), sum(total_fen), sum(technology_fen) FROM volume_entries GROUP BY entry_on`,
+    ...CUBOIDS.map(
+      (mask) => `INSERT INTO volume_monthly
+        SELECT ${mask}, substr(entry_on, 1, 7), ${kept(mask)}, sum(count), sum(total_fen), sum(technology_fen)
+        FROM volume_entries GROUP BY substr(entry_on, 1, 7)${groupBy(mask)}`,
+    ),
+    ...(["quarter", "year"] as const).map(
+      (grain) => `INSERT INTO volume_periods
+        SELECT cuboid, '${grain}', ${periodExpression(grain, "month")}, ${columns.join(", ")},
+               sum(count), sum(total_fen), sum(technology_fen)
+        FROM volume_monthly WHERE cuboid <> ${FULL}
+        GROUP BY cuboid, ${periodExpression(grain, "month")}, ${columns.join(", ")}`,
+    ),
+  ].map((text) => CompiledQuery.raw(text));
+}
+
 export async function volumeTotals(db: Kysely<Database>, from: string, to: string): Promise<VolumeFigures> {
   const row = await db
     .selectFrom("volume_daily")

@@ -12,6 +12,7 @@ import { UnauthenticatedError } from "../domain/errors.ts";
 import type { Clock, LedgerStore, Signer, SigningKeyRecord, TokenClaims } from "../domain/ports.ts";
 
 export const SIGNING_ALGORITHM = "EdDSA";
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface TokenSettings {
   issuer: string;
@@ -60,6 +61,7 @@ export async function createJoseSigner(key: SigningKeyRecord, settings: TokenSet
   const publicJwk = JSON.parse(key.publicJwk) as JWK;
   const privateKey = await importJWK(privateJwk, SIGNING_ALGORITHM);
   const publicKey = await importJWK(publicJwk, SIGNING_ALGORITHM);
+  const verified = new Map<string, { claims: TokenClaims; exp: number; nbf: number }>();
 
   return {
     async issueAccessToken(claims: TokenClaims, lifetimeSeconds: number) {
@@ -77,6 +79,13 @@ export async function createJoseSigner(key: SigningKeyRecord, settings: TokenSet
     },
 
     async verifyAccessToken(token: string) {
+      // A token string already verified needs no second signature check: any change to it is a
+      // different string. Expiry is still checked against the clock on every use.
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.exp * 1000 > clock.now().getTime() && cached.nbf * 1000 <= clock.now().getTime()) return cached.claims;
+        verified.delete(token);
+      }
       let payload: JWTPayload;
       try {
         // The algorithm is pinned: "none" and HS256-with-our-public-key tokens fail here.
@@ -95,7 +104,10 @@ export async function createJoseSigner(key: SigningKeyRecord, settings: TokenSet
       if (typeof payload.sub !== "string" || typeof payload.org !== "string") {
         throw new UnauthenticatedError("the token lacks its subject or organisation");
       }
-      return { keyId: payload.sub, organizationId: payload.org };
+      const claims = { keyId: payload.sub, organizationId: payload.org };
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+      verified.set(token, { claims, exp: payload.exp ?? 0, nbf: payload.nbf ?? payload.iat ?? 0 });
+      return claims;
     },
 
     async jwks() {
