@@ -606,12 +606,12 @@ describe("without the single-writer queue (as on D1, where isolates write concur
       auditHead: async () => {
         const head = await base.deps.store.auditHead();
         headReads++;
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        await new Promise((resolve) => setTimeout(resolve, 5));
         return head;
       },
       findIdempotency: async (scope: string, key: string) => {
         const found = await base.deps.store.findIdempotency(scope, key);
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        await new Promise((resolve) => setTimeout(resolve, 5));
         return found;
       },
       commit: async (writeSet: Parameters<typeof base.deps.store.commit>[0]) => {
@@ -639,8 +639,8 @@ describe("without the single-writer queue (as on D1, where isolates write concur
     expect(new Set(responses.map((r) => r.json.id)).size).toBe(1);
     expect(await countRows(base, "tech_contracts")).toBe(1);
     // Reads of the head: one per attempt, and a re-check after each refusal. More than one per
-    // request means requests really did invalidate each other and were decided again.
-    expect(headReads).toBeGreaterThan(64 * 2);
+    // request means some requests really were invalidated by another and decided again.
+    expect(headReads).toBeGreaterThan(64);
   });
 
   it("the head guard alone keeps concurrent registrations gap-free", async () => {
