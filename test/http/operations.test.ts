@@ -75,4 +75,15 @@ describe("operations endpoints", () => {
     expect(script.headers.get("content-type")).toContain("javascript");
     expect(script.text).toBe("window.Scalar = {};");
   });
+
+  it("/ is the public dashboard, drawn from the public statistics API with no external assets", async () => {
+    const t = await createTestApp();
+    const page = await t.call("GET", "/");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.text).toContain('fetch("/v1/statistics/progress")');
+    expect(page.text).toContain("/v1/statistics/contracts?groupBy=year,type");
+    expect(page.text).toContain("not proof of ownership");
+    expect(page.text).not.toMatch(/(src|href)=["']https?:/);
+  });
 });
