@@ -17,6 +17,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   raw.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
+  // Reads of a large ledger (verification, rollups) are served from memory, not page by page.
+  raw.pragma("cache_size = -65536");
+  raw.pragma("mmap_size = 1073741824");
 
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepared = (sql: string) => {

@@ -83,7 +83,8 @@ export async function createJoseSigner(key: SigningKeyRecord, settings: TokenSet
       // different string. Expiry is still checked against the clock on every use.
       const cached = verified.get(token);
       if (cached) {
-        if (cached.exp * 1000 > clock.now().getTime() && cached.nbf * 1000 <= clock.now().getTime()) return cached.claims;
+        if (cached.exp * 1000 > clock.now().getTime() && cached.nbf * 1000 <= clock.now().getTime())
+          return cached.claims;
         verified.delete(token);
       }
       let payload: JWTPayload;

@@ -1,8 +1,8 @@
-import { requireOperator } from "./access.ts";
 import type { EventDraft } from "./audit-chain.ts";
 import { chinaDate } from "./dates.ts";
 import { InvalidStateError, NotFoundError } from "./errors.ts";
 import type { Caller, Change, Deps } from "./ports.ts";
+import { requireOperatorOn } from "./read-tech-contracts.ts";
 import { registrationNumber, type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
@@ -26,7 +26,7 @@ export interface DecideTechContractCommand {
  * same serial or leave a gap. A large contract needs `register` from two different operator keys.
  */
 export async function decideTechContract(deps: Deps, command: DecideTechContractCommand) {
-  const actor = requireOperator(command.caller);
+  const actor = await requireOperatorOn(deps, command.caller, command.contractId);
   return commitDecision(
     deps,
     eventActor(actor),

@@ -1,8 +1,8 @@
-import { requireActor, requireOperator } from "./access.ts";
+import { requireActor } from "./access.ts";
 import { chinaDate } from "./dates.ts";
 import { InvalidStateError } from "./errors.ts";
 import type { Actor, Caller, Deps } from "./ports.ts";
-import { loadVisibleContract } from "./read-tech-contracts.ts";
+import { loadVisibleContract, requireOperatorOn } from "./read-tech-contracts.ts";
 import { type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
@@ -20,7 +20,7 @@ export async function cancelTechContract(deps: Deps, command: EndTechContractCom
 
 /** The registry revokes a registration: fraud, a void contract, a duplicate registration. */
 export async function revokeTechContract(deps: Deps, command: EndTechContractCommand) {
-  return endContract(deps, requireOperator(command.caller), command, "revoked");
+  return endContract(deps, await requireOperatorOn(deps, command.caller, command.contractId), command, "revoked");
 }
 
 /**

@@ -1,6 +1,6 @@
 import { requireActor } from "./access.ts";
 import { chinaDate } from "./dates.ts";
-import { NotFoundError, ValidationError } from "./errors.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "./errors.ts";
 import type { Actor, Caller, ContractListFilter, Deps } from "./ports.ts";
 import { type ContractStatus, type ContractType, isOverdue, type TechContractRecord } from "./tech-contract.ts";
 
@@ -17,6 +17,17 @@ export async function loadVisibleContract(deps: Pick<Deps, "store">, actor: Acto
     throw new NotFoundError("contract", id);
   }
   return contract;
+}
+
+/**
+ * For operator-only actions on a contract: a member that may not see the contract gets 404, as
+ * for any object it may not see; a party to it gets 403.
+ */
+export async function requireOperatorOn(deps: Pick<Deps, "store">, caller: Caller, contractId: string): Promise<Actor> {
+  const actor = requireActor(caller);
+  if (actor.role === "operator") return actor;
+  await loadVisibleContract(deps, actor, contractId);
+  throw new ForbiddenError("only market operators may do this");
 }
 
 export async function getTechContract(deps: Pick<Deps, "store">, caller: Caller, id: string) {

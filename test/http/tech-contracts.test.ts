@@ -513,7 +513,7 @@ describe("access to contracts", () => {
       method: "GET",
       path: `/v1/contracts/${id}`,
     }));
-    await expectRoleMatrix(t, asOutsider, { public: 401, member: 403, otherMember: 403, operator: 409 }, () => ({
+    await expectRoleMatrix(t, asOutsider, { public: 401, member: 403, otherMember: 404, operator: 409 }, () => ({
       method: "POST",
       path: `/v1/contracts/${id}/decisions`,
       body: { decision: "register" },
@@ -523,7 +523,7 @@ describe("access to contracts", () => {
       path: `/v1/contracts/${id}`,
       body: { title: "x" },
     }));
-    await expectRoleMatrix(t, asOutsider, { public: 401, member: 403, otherMember: 403, operator: 409 }, () => ({
+    await expectRoleMatrix(t, asOutsider, { public: 401, member: 403, otherMember: 404, operator: 409 }, () => ({
       method: "POST",
       path: `/v1/contracts/${recorded.id}/revocation`,
       body: { reason: "x" },
