@@ -126,14 +126,15 @@ export async function reachedOn(
   targetFen: number,
 ): Promise<string | null> {
   const column = sql.raw(amount === "total" ? "total_fen" : "technology_fen");
+  // One pass: each day's running total, and the last day before it that was below the target.
   const result = await sql<{ day: string | null }>`
-    WITH running AS (
-      SELECT day, sum(${column}) OVER (ORDER BY day) AS running FROM volume_daily WHERE day >= ${from} AND day <= ${to}
+    SELECT day FROM (
+      SELECT day, running, max(CASE WHEN running < ${targetFen} THEN day END) OVER () AS last_below,
+             last_value(running) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS final
+      FROM (SELECT day, sum(${column}) OVER (ORDER BY day) AS running FROM volume_daily WHERE day >= ${from} AND day <= ${to})
     )
-    SELECT min(day) AS day FROM running
-    WHERE running >= ${targetFen}
-      AND day > coalesce((SELECT max(day) FROM running WHERE running < ${targetFen}), '')
-      AND (SELECT running FROM running ORDER BY day DESC LIMIT 1) >= ${targetFen}`.execute(db);
+    WHERE final >= ${targetFen} AND running >= ${targetFen} AND (last_below IS NULL OR day > last_below)
+    ORDER BY day LIMIT 1`.execute(db);
   return result.rows[0]?.day ?? null;
 }
 
