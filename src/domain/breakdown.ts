@@ -2,6 +2,7 @@ import type { DIMENSIONS } from "../../contracts/statistics.ts";
 import { chinaDate } from "./dates.ts";
 import type { GoalAmount } from "./goal.ts";
 import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "./ports.ts";
+import { cachedRead } from "./read-cache.ts";
 
 export type Dimension = (typeof DIMENSIONS)[number];
 const PERIODS = new Set<Dimension>(["month", "quarter", "year"]);
@@ -73,11 +74,22 @@ function aggregate(cells: VolumeCell[], groupBy: Dimension[]) {
  * by a period, each row carries the same period a year earlier and the change.
  */
 export async function contractBreakdown(
-  deps: Pick<Deps, "store" | "market" | "clock">,
+  deps: Pick<Deps, "store" | "market" | "clock" | "readCache">,
   query: BreakdownQuery,
 ): Promise<BreakdownResult> {
+  const today = chinaDate(deps.clock.now());
   const from = query.from ?? deps.market.planGoal.startsOn;
-  const to = query.to ?? chinaDate(deps.clock.now());
+  const to = query.to ?? today;
+  return cachedRead(deps, "breakdown", { ...query, from, to }, today, () =>
+    computeBreakdown(deps, { ...query, from, to }),
+  );
+}
+
+async function computeBreakdown(
+  deps: Pick<Deps, "store">,
+  query: BreakdownQuery & { from: string; to: string },
+): Promise<BreakdownResult> {
+  const { from, to } = query;
   const categories = query.groupBy.filter((d): d is CategoryDimension => !PERIODS.has(d));
   const period = (["month", "quarter", "year"] as const).find((p) => query.groupBy.includes(p)) ?? null;
   const byPeriod = period !== null;

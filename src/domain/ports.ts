@@ -224,10 +224,18 @@ export interface Market {
   tokenLifetimeSeconds: number;
 }
 
+/** Answers of pure reads, keyed by what they depend on (the ledger head among it). */
+export interface ReadCache {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
 export interface Deps {
   store: LedgerStore;
   clock: Clock;
   ids: Ids;
   signer: Signer;
   market: Market;
+  /** Optional: statistics answers per ledger head. Every write moves the head, so no answer outlives its data. */
+  readCache?: ReadCache;
 }

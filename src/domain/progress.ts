@@ -2,6 +2,7 @@ import { addDays, chinaDate } from "./dates.ts";
 import type { GoalRecord } from "./goal.ts";
 import { findGoal } from "./goals.ts";
 import type { Deps, VolumeFigures } from "./ports.ts";
+import { cachedRead } from "./read-cache.ts";
 
 export interface GoalProgress {
   goal: GoalRecord;
@@ -25,11 +26,15 @@ const MAX_PROJECTION_DAYS = 36_525;
  * under, after which the next crossing counts.
  */
 export async function goalProgress(
-  deps: Pick<Deps, "store" | "market" | "clock">,
+  deps: Pick<Deps, "store" | "market" | "clock" | "readCache">,
   goalId?: string,
 ): Promise<GoalProgress> {
   const goal = await findGoal(deps, goalId);
   const today = chinaDate(deps.clock.now());
+  return cachedRead(deps, "progress", goal, today, () => computeProgress(deps, goal, today));
+}
+
+async function computeProgress(deps: Pick<Deps, "store">, goal: GoalRecord, today: string): Promise<GoalProgress> {
   const pick = (f: VolumeFigures) => (goal.amount === "total" ? f.totalFen : f.technologyFen);
   const until = [goal.endsOn, today].sort()[0] ?? today;
   const totals = await deps.store.volumeTotals(goal.startsOn, until);

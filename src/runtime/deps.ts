@@ -5,6 +5,7 @@ import { createJoseSigner, loadSigningKey } from "../crypto/jose-signer.ts";
 import { PLAN_GOAL_ID } from "../domain/goal.ts";
 import { parseYuan } from "../domain/money.ts";
 import type { Clock } from "../domain/ports.ts";
+import { createReadCache } from "../domain/read-cache.ts";
 import type { AppDeps } from "../http/app-env.ts";
 import { Metrics } from "../http/metrics.ts";
 import type { Config } from "./config.ts";
@@ -47,6 +48,7 @@ export async function buildDeps(
       },
     },
     metrics: overrides.metrics ?? new Metrics(),
+    readCache: overrides.readCache ?? createReadCache(),
     ...(overrides.log ? { log: overrides.log } : {}),
     ...(overrides.docsScript ? { docsScript: overrides.docsScript } : {}),
   };

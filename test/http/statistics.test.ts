@@ -125,6 +125,29 @@ describe("goals and progress", () => {
     expect(p).toMatchObject({ runRatePerMonth: "1.00", projectedReachOn: null, reachedOn: null });
   });
 
+  it("computes each answer once per ledger head and day, and afresh after any write", async () => {
+    let computed = 0;
+    const store = t.deps.store;
+    const volumeTotals = store.volumeTotals.bind(store);
+    Object.assign(store, {
+      volumeTotals: (from: string, to: string) => {
+        computed++;
+        return volumeTotals(from, to);
+      },
+    });
+    const first = (await t.call("GET", "/v1/statistics/progress")).json;
+    const calls = computed;
+    expect((await t.call("GET", "/v1/statistics/progress")).json).toEqual(first);
+    expect(computed).toBe(calls);
+    await givenRegisteredContract(t, roles, { totalAmount: "10", technologyAmount: "0" });
+    expect((await t.call("GET", "/v1/statistics/progress")).json.cumulativeAmount).toBe("10.00");
+    expect(computed).toBeGreaterThan(calls);
+    await travel(t, roles, "2025-06-03T02:00:00.000Z");
+    const before = computed;
+    await t.call("GET", "/v1/statistics/progress");
+    expect(computed).toBeGreaterThan(before);
+  });
+
   it("counts the technology amount for a goal that says so", async () => {
     const goalId = await createGoal(t, roles, "100", "technology");
     await givenRegisteredContract(t, roles, { totalAmount: "1000", technologyAmount: "25.50" });
