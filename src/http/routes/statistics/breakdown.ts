@@ -1,20 +1,37 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { breakdownRoute } from "../../../../contracts/statistics.ts";
-import { contractBreakdown } from "../../../domain/breakdown.ts";
+import { type BreakdownResult, contractBreakdown } from "../../../domain/breakdown.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { toCsv } from "../../csv.ts";
 import { breakdownCsvTable, presentBreakdown } from "../../present.ts";
 
 export function registerBreakdown(app: OpenAPIHono<AppEnv>) {
+  // The domain hands back the same result object while the ledger head and the day are unchanged,
+  // so its rendering is kept beside it and dropped with it.
+  const json = new WeakMap<BreakdownResult, string>();
+  const csv = new WeakMap<BreakdownResult, string>();
+  const render = (cache: WeakMap<BreakdownResult, string>, result: BreakdownResult, make: () => string) => {
+    let text = cache.get(result);
+    if (text === undefined) {
+      text = make();
+      cache.set(result, text);
+    }
+    return text;
+  };
+
   app.openapi(breakdownRoute, async (c) => {
     const result = await contractBreakdown(c.get("deps"), c.req.valid("query"));
     if ((c.req.header("accept") ?? "").includes("text/csv")) {
-      const { header, rows } = breakdownCsvTable(result);
-      return c.body(toCsv(header, rows), 200, {
+      const body = render(csv, result, () => {
+        const { header, rows } = breakdownCsvTable(result);
+        return toCsv(header, rows);
+      });
+      return c.body(body, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="contracts-${result.from}-${result.to}.csv"`,
       }) as never;
     }
-    return c.json(presentBreakdown(result), 200);
+    const body = render(json, result, () => JSON.stringify(presentBreakdown(result)));
+    return c.body(body, 200, { "Content-Type": "application/json" }) as never;
   });
 }
