@@ -2,13 +2,14 @@ import { z } from "@hono/zod-openapi";
 
 /**
  * Money in requests: a string of yuan with at most two decimals. JSON numbers, signs, exponents
- * and extra decimals are refused so that no amount ever passes through a binary float.
+ * and extra decimals are refused so that no amount ever passes through a binary float. At most 13
+ * integer digits (under 10^13 yuan), so every amount in fen is an exact integer with room to sum.
  */
-export const MONEY_PATTERN = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
+export const MONEY_PATTERN = /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
 
 export const MoneyInput = z
   .string({ error: 'must be a string of yuan such as "1250000.50"' })
-  .regex(MONEY_PATTERN, 'must be yuan with at most two decimals, such as "1250000.50"')
+  .regex(MONEY_PATTERN, 'must be yuan with at most two decimals and under 10^13, such as "1250000.50"')
   .openapi({ example: "1250000.50", description: "Yuan as a string, at most two decimals" });
 
 export const MoneyOutput = z

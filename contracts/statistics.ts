@@ -136,7 +136,8 @@ export const BreakdownRow = Figures.extend({
   flow: z.string().optional(),
   previousYear: Figures.optional().openapi({ description: "The same period a year earlier (period groupings only)" }),
   changePercent: z.string().nullable().optional().openapi({
-    description: "Change of the chosen amount against a year earlier, two decimals; null if that was zero",
+    description:
+      "Change of the chosen amount against a year earlier in percent, two decimals (truncated); null if that was zero or negative",
   }),
 }).openapi("BreakdownRow");
 

@@ -1,6 +1,8 @@
 import type { DIMENSIONS } from "../../contracts/statistics.ts";
 import { chinaDate } from "./dates.ts";
+import { ValidationError } from "./errors.ts";
 import type { GoalAmount } from "./goal.ts";
+import { addFen } from "./money.ts";
 import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "./ports.ts";
 import { cachedRead } from "./read-cache.ts";
 
@@ -39,31 +41,38 @@ const periodLabel = (dimension: Dimension, finest: string) => {
   return finest;
 };
 
-/** The same calendar day a year earlier (29 February becomes the 28th). */
+/**
+ * The same calendar day a year earlier. A month's last day maps to that month's last day (so
+ * February 2025 compares with all of February 2024, the 29th included); 29 February to the 28th.
+ */
 export function yearEarlier(date: string): string {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const last = new Date(Date.UTC(y - 1, m, 0)).getUTCDate();
-  return `${y - 1}-${String(m).padStart(2, "0")}-${String(Math.min(d, last)).padStart(2, "0")}`;
+  const lastThen = new Date(Date.UTC(y - 1, m, 0)).getUTCDate();
+  const lastNow = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const day = d === lastNow ? lastThen : Math.min(d, lastThen);
+  return `${y - 1}-${String(m).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
 const shiftLabel = (label: string) => `${Number(label.slice(0, 4)) - 1}${label.slice(4)}`;
 
+/** Sums cells into rows and totals with addFen: a sum past 2^53 fen is refused, never rounded. */
 function aggregate(cells: VolumeCell[], groupBy: Dimension[]) {
   const rows = new Map<string, BreakdownRow>();
   const totals: VolumeFigures = { count: 0, totalFen: 0, technologyFen: 0 };
+  const add = (into: VolumeFigures, cell: VolumeFigures) => {
+    into.count += cell.count;
+    into.totalFen = addFen(into.totalFen, cell.totalFen);
+    into.technologyFen = addFen(into.technologyFen, cell.technologyFen);
+  };
   for (const cell of cells) {
     const keys: Partial<Record<Dimension, string>> = {};
     for (const d of groupBy)
       keys[d] = PERIODS.has(d) ? periodLabel(d, cell.period ?? "") : cell.keys[d as CategoryDimension];
     const id = groupBy.map((d) => keys[d]).join("\u0000");
     const row = rows.get(id) ?? { keys, count: 0, totalFen: 0, technologyFen: 0 };
-    row.count += cell.count;
-    row.totalFen += cell.totalFen;
-    row.technologyFen += cell.technologyFen;
+    add(row, cell);
     rows.set(id, row);
-    totals.count += cell.count;
-    totals.totalFen += cell.totalFen;
-    totals.technologyFen += cell.technologyFen;
+    add(totals, cell);
   }
   return { rows, totals };
 }
@@ -80,6 +89,13 @@ export async function contractBreakdown(
   const today = chinaDate(deps.clock.now());
   const from = query.from ?? deps.market.planGoal.startsOn;
   const to = query.to ?? today;
+  if (from > to) {
+    throw new ValidationError([
+      query.from === undefined
+        ? { pointer: "to", detail: `must not be before from (default ${from}, the plan goal's start)` }
+        : { pointer: "from", detail: `must not be after to (default ${to}, today)` },
+    ]);
+  }
   return cachedRead(deps, "breakdown", { ...query, from, to }, today, () =>
     computeBreakdown(deps, { ...query, from, to }),
   );
@@ -108,7 +124,8 @@ async function computeBreakdown(
         : { count: 0, totalFen: 0, technologyFen: 0 };
       const pick = (f: VolumeFigures) => BigInt(query.amount === "total" ? f.totalFen : f.technologyFen);
       const base = pick(row.previousYear);
-      row.changeBasisPoints = base === 0n ? null : ((pick(row) - base) * 10_000n) / base;
+      // A change against zero or against a net reversal (a negative figure) has no meaningful percentage.
+      row.changeBasisPoints = base <= 0n ? null : ((pick(row) - base) * 10_000n) / base;
     }
   }
   if (query.groupBy.length === 0) {

@@ -49,7 +49,8 @@ async function computeProgress(deps: Pick<Deps, "store">, goal: GoalRecord, toda
   const remaining = Math.max(0, goal.targetFen - cumulative);
 
   let projectedReachOn: string | null = null;
-  if (reachedOn === null && runRate > 0) {
+  // Volume after the goal's last day never counts toward it: nothing to project once it has ended.
+  if (reachedOn === null && runRate > 0 && today <= goal.endsOn) {
     const days = Math.ceil((remaining / runRate) * DAYS_PER_MONTH);
     // Beyond a century the projection says nothing useful (and dates stop being representable).
     if (days <= MAX_PROJECTION_DAYS) projectedReachOn = addDays(today, days);

@@ -34,7 +34,7 @@ export const ConfigSchema = z.object({
   LEDGER_GOAL_NAME: z.string().min(1).default("Cumulative technology-market transaction volume 7 billion yuan"),
   LEDGER_GOAL_TARGET: z
     .string()
-    .regex(/^(0|[1-9]\d{0,14})(\.\d{1,2})?$/, "must be yuan with at most two decimals")
+    .regex(/^(0|[1-9]\d{0,12})(\.\d{1,2})?$/, "must be yuan with at most two decimals, under 10^13")
     .default("7000000000.00"),
   LEDGER_GOAL_STARTS_ON: z
     .string()

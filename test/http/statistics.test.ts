@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type CATEGORY_DIMENSIONS, DIMENSIONS, PERIOD_DIMENSIONS } from "../../contracts/statistics.ts";
 import { FLOWS, IP_TYPES, TECH_FIELDS } from "../../contracts/tech-contracts.ts";
-import { contractBreakdown, type Dimension } from "../../src/domain/breakdown.ts";
+import { contractBreakdown, type Dimension, yearEarlier } from "../../src/domain/breakdown.ts";
 import { chinaDate } from "../../src/domain/dates.ts";
 import { decideTechContract } from "../../src/domain/decide-tech-contract.ts";
 import { cancelTechContract, revokeTechContract } from "../../src/domain/end-tech-contract.ts";
@@ -433,6 +433,21 @@ describe("rollups equal a recomputation from the contracts (property)", () => {
             expect(result.totals).toEqual(expected.totals);
             const sum = result.rows.reduce((s, r) => s + r.totalFen, 0);
             expect(sum).toBe(result.totals.totalFen);
+            // Grouped by a period, each row carries the same period a year earlier.
+            const periods = q.groupBy.filter((d) => (PERIOD_DIMENSIONS as readonly string[]).includes(d));
+            if (periods.length > 0) {
+              const before = recompute(final, yearEarlier(q.from), yearEarlier(to), q.groupBy as Dimension[]).rows;
+              for (const row of result.rows) {
+                const key = q.groupBy
+                  .map((d) => {
+                    const value = row.keys[d as Dimension] ?? "";
+                    return periods.includes(d) ? `${Number(value.slice(0, 4)) - 1}${value.slice(4)}` : value;
+                  })
+                  .join("|");
+                const [count = 0, totalFen = 0, technologyFen = 0] = before.get(key) ?? [];
+                expect(row.previousYear, key).toEqual({ count, totalFen, technologyFen });
+              }
+            }
           }
           expect((await verifyLedger(t.deps)).ok).toBe(true);
         },
@@ -486,3 +501,71 @@ function recompute(contracts: TechContractRecord[], from: string, to: string, gr
   void FLOWS;
   return { rows, totals };
 }
+
+describe("edge cases found in review", () => {
+  let t: TestApp;
+  let roles: RoleTokens;
+  beforeEach(async () => {
+    t = await createTestApp();
+    roles = await givenRoles(t);
+  });
+
+  it("compares February with all of February a year earlier, the 29th included", async () => {
+    await travel(t, roles, "2024-02-29T02:00:00.000Z");
+    await givenRegisteredContract(t, roles, { totalAmount: "100", technologyAmount: "0", signedOn: "2024-01-01" });
+    await travel(t, roles, "2025-02-10T02:00:00.000Z");
+    await givenRegisteredContract(t, roles, { totalAmount: "150", technologyAmount: "0", signedOn: "2025-01-01" });
+    const rows = (await t.call("GET", "/v1/statistics/contracts?from=2025-02-01&to=2025-02-28&groupBy=month")).json
+      .rows;
+    expect(rows).toEqual([
+      expect.objectContaining({
+        month: "2025-02",
+        totalAmount: "150.00",
+        previousYear: { count: 1, totalAmount: "100.00", technologyAmount: "0.00" },
+        changePercent: "50.00",
+      }),
+    ]);
+  });
+
+  it("gives no percentage against a period that was net negative", async () => {
+    await travel(t, roles, "2023-12-20T02:00:00.000Z");
+    const old = await givenRegisteredContract(t, roles, {
+      totalAmount: "100",
+      technologyAmount: "0",
+      signedOn: "2023-01-01",
+    });
+    await travel(t, roles, "2024-03-05T02:00:00.000Z");
+    await t.call("POST", `/v1/contracts/${old.id}/cancellation`, {
+      token: roles.operator.token,
+      body: { reason: "Rescinded" },
+    });
+    await travel(t, roles, "2025-03-05T02:00:00.000Z");
+    await givenRegisteredContract(t, roles, { totalAmount: "100", technologyAmount: "0", signedOn: "2025-01-01" });
+    const rows = (await t.call("GET", "/v1/statistics/contracts?from=2025-03-01&to=2025-03-31&groupBy=month")).json
+      .rows;
+    expect(rows[0]).toMatchObject({ previousYear: { totalAmount: "-100.00" }, changePercent: null });
+  });
+
+  it("checks the range after defaults, and refuses amounts too large to sum exactly", async () => {
+    const late = await t.call("GET", "/v1/statistics/contracts?from=2099-01-01");
+    expect(late.status).toBe(400);
+    expect(late.json.errors[0]).toMatchObject({ pointer: "from" });
+    const early = await t.call("GET", "/v1/statistics/contracts?to=2020-01-01");
+    expect(early.status).toBe(400);
+    expect(early.json.errors[0]).toMatchObject({ pointer: "to" });
+    const goal = await t.call("POST", "/v1/goals", {
+      token: roles.operator.token,
+      body: { name: "too big", targetAmount: "999999999999999", startsOn: "2025-01-01", endsOn: "2025-12-31" },
+    });
+    expect(goal.status).toBe(400);
+    expect(goal.json.errors[0].pointer).toBe("/targetAmount");
+  });
+
+  it("projects nothing for a goal whose period is over", async () => {
+    await travel(t, roles, "2025-03-05T02:00:00.000Z");
+    await givenRegisteredContract(t, roles, { totalAmount: "100", technologyAmount: "0", signedOn: "2025-03-01" });
+    await travel(t, roles, "2026-02-01T02:00:00.000Z");
+    const p = (await t.call("GET", "/v1/statistics/progress")).json;
+    expect(p).toMatchObject({ reachedOn: null, projectedReachOn: null, cumulativeAmount: "100.00" });
+  });
+});

@@ -8,7 +8,6 @@ import { formatBasisPoints, presentGoal } from "../../present.ts";
 export function registerProgress(app: OpenAPIHono<AppEnv>) {
   app.openapi(progressRoute, async (c) => {
     const p = await goalProgress(c.get("deps"), c.req.valid("query").goalId);
-    c.header("Cache-Control", "public, max-age=60");
     return c.json(
       {
         goal: presentGoal(p.goal),
