@@ -8,7 +8,7 @@ export const OPENAPI_INFO = {
     title: "Technology Market Ledger API",
     version: "1.0.0",
     description:
-      "Registers technology achievements, technology contracts and IP pledges, and publishes verifiable transaction volume statistics.",
+      "The ledger of a technology property-rights market: members record technology contracts, operators review and register them, and anyone can read progress toward the plan goal and volume breakdowns that operators can verify against a hash-chained audit log. Money is a string of yuan; business dates are China Standard Time. Achievements, IP pledges and signed bulletins are planned and not yet served.",
   },
 } as const;
 
