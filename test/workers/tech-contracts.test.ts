@@ -90,6 +90,29 @@ describe("the contract lifecycle on D1 (workerd)", () => {
       { kind: "revocation", total_fen: -700_000_000 },
     ]);
 
+    // The other path: sent back, corrected by the submitter, registered, then cancelled by a party.
+    const other = await call(
+      "POST",
+      "/v1/contracts",
+      { ...body, contractNumber: "W-2", technologyAmount: "100" },
+      buyer.token,
+    );
+    expect(other.status).toBe(201);
+    const otherPath = `/v1/contracts/${other.json.id}`;
+    const sentBack = await call(
+      "POST",
+      `${otherPath}/decisions`,
+      { decision: "request_correction", reason: "Split equipment" },
+      op1,
+    );
+    expect(sentBack.json.status).toBe("correction_requested");
+    const corrected = await call("PATCH", otherPath, { technologyAmount: "90.50" }, buyer.token);
+    expect(corrected.json).toMatchObject({ status: "submitted", technologyAmount: "90.50", revision: 3 });
+    const registered = await call("POST", `${otherPath}/decisions`, { decision: "register" }, op2);
+    expect(registered.json.registrationNumber).toMatch(/^\d{4}540100000002$/);
+    const cancelled = await call("POST", `${otherPath}/cancellation`, { reason: "Rescinded" }, seller.token);
+    expect(cancelled.json).toMatchObject({ status: "cancelled", endReason: "Rescinded" });
+
     const verification = await call("GET", "/v1/audit/verification", undefined, op1);
     expect(verification.json).toMatchObject({ ok: true, problems: [] });
     await env.DB.prepare("UPDATE tech_contracts SET technology_fen = 1 WHERE id = ?").bind(recorded.json.id).all();
