@@ -5,16 +5,18 @@
  * rebuildRollupQueries) instead of upserted per entry, so a million contracts load in minutes;
  * verification checks they equal what the per-entry path would have written.
  */
+import type { CompiledQuery } from "kysely";
 import { openSqlite } from "../db/dialects/sqlite.ts";
 import { migrate } from "../db/migrate.ts";
 import { insertAuditEvent } from "../db/stores/audit-events.ts";
 import { createLedgerStore } from "../db/stores/ledger-store.ts";
+import { insertOrganization } from "../db/stores/organizations.ts";
 import { rebuildRollupQueries } from "../db/stores/statistics.ts";
 import { insertTechContract } from "../db/stores/tech-contracts.ts";
 import { insertVolumeEntry } from "../db/stores/volume-entries.ts";
 import { chainEvents, type EventDraft } from "../src/domain/audit-chain.ts";
 import { chinaDate } from "../src/domain/dates.ts";
-import type { Change, EventActor, OrganizationRecord } from "../src/domain/ports.ts";
+import type { EventActor, OrganizationRecord } from "../src/domain/ports.ts";
 import {
   flowOf,
   isLarge,
@@ -46,13 +48,14 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
     createdAt: at0,
   }));
   let head = await store.auditHead();
-  const commit = async (drafts: EventDraft[], changes: Change[], at: string) => {
+  // One atomic batch: the events chained from the head, then the rows they describe.
+  const write = async (drafts: EventDraft[], rows: CompiledQuery[], at: string) => {
     const events = chainEvents(head, drafts, LOADER, at);
-    await store.commit({ events, changes });
+    await database.batch([...events.map((e) => insertAuditEvent(database.db, e)), ...rows]);
     const last = events.at(-1);
     if (last) head = { seq: last.seq, hash: last.hash };
   };
-  await commit(
+  await write(
     members.map((m) => ({
       action: "organization.created",
       subjectType: "organization",
@@ -60,7 +63,7 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
       state: m,
       organizationId: m.id,
     })),
-    members.map((record) => ({ kind: "organization.insert", record })),
+    members.map((m) => insertOrganization(database.db, m)),
     at0,
   );
 
@@ -80,21 +83,8 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
   );
   const serials = new Map<number, number>();
   let drafts: EventDraft[] = [];
-  let changes: Change[] = [];
   // Contracts and entries go in without the per-entry rollup upserts; rollups are rebuilt at the end.
-  const bulk = async (batchDrafts: EventDraft[], batchChanges: Change[], at: string) => {
-    const events = chainEvents(head, batchDrafts, LOADER, at);
-    await database.batch([
-      ...events.map((e) => insertAuditEvent(database.db, e)),
-      ...batchChanges.map((c) =>
-        c.kind === "techContract.insert"
-          ? insertTechContract(database.db, c.record)
-          : insertVolumeEntry(database.db, (c as { entry: Parameters<typeof insertVolumeEntry>[1] }).entry),
-      ),
-    ]);
-    const last = events.at(-1);
-    if (last) head = { seq: last.seq, hash: last.hash };
-  };
+  let rows: CompiledQuery[] = [];
   let lastAt = at0;
   for (let i = 0; i < synthetic.length; i++) {
     const s = synthetic[i];
@@ -161,12 +151,12 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
       { action: "tech_contract.registered", subjectType: "tech_contract", subjectId: recorded.id, state: registered },
       { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
     );
-    changes.push({ kind: "techContract.insert", record: registered }, { kind: "volume.insert", entry });
+    rows.push(insertTechContract(database.db, registered), insertVolumeEntry(database.db, entry));
     lastAt = at;
     if (drafts.length >= BATCH * 3 || i === synthetic.length - 1) {
-      await bulk(drafts, changes, lastAt);
+      await write(drafts, rows, lastAt);
       drafts = [];
-      changes = [];
+      rows = [];
       onProgress?.(i + 1);
     }
   }

@@ -1,8 +1,9 @@
 import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
+import { quarterOf } from "../../src/domain/dates.ts";
 import type { GoalRecord } from "../../src/domain/goal.ts";
 import type { CategoryDimension, VolumeCell, VolumeFigures, VolumeQuery } from "../../src/domain/ports.ts";
 import type { VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
-import type { Database, GoalsTable } from "../schema.ts";
+import type { Database, GoalsTable, VolumeMonthlyTable } from "../schema.ts";
 
 /** API dimension → volume column, in the bit order of a cuboid mask (frozen by migration 0003). */
 export const DIMENSION_COLUMNS: [CategoryDimension, string][] = [
@@ -45,7 +46,19 @@ const UPSERT_PERIOD = `INSERT INTO volume_periods
     total_fen = total_fen + excluded.total_fen,
     technology_fen = technology_fen + excluded.technology_fen`;
 
-export const quarterOf = (month: string) => `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+/** The dimension values a cuboid keeps; the others are ''. */
+const kept = (mask: number, values: readonly string[]) => values.map((v, i) => (mask & (1 << i) ? v : ""));
+
+/** A stored rollup row's dimension values, in cuboid bit order. */
+const rowValues = (r: Omit<VolumeMonthlyTable, "cuboid" | "month" | "count" | "total_fen" | "technology_fen">) => [
+  r.type,
+  r.tech_field,
+  r.seller_kind,
+  r.buyer_kind,
+  r.ip_type,
+  r.seller_region,
+  r.flow,
+];
 
 /** The rollup changes of one volume entry: they ride in the same atomic write as the entry. */
 export function rollupQueries(entry: VolumeEntryRecord): CompiledQuery[] {
@@ -55,13 +68,13 @@ export function rollupQueries(entry: VolumeEntryRecord): CompiledQuery[] {
   return [
     CompiledQuery.raw(UPSERT_DAILY, [entry.entryOn, ...figures]),
     ...CUBOIDS.flatMap((mask) => {
-      const kept = values.map((v, i) => (mask & (1 << i) ? v : ""));
-      const monthly = CompiledQuery.raw(UPSERT_MONTHLY, [mask, month, ...kept, ...figures]);
+      const cell = kept(mask, values);
+      const monthly = CompiledQuery.raw(UPSERT_MONTHLY, [mask, month, ...cell, ...figures]);
       if (mask === FULL) return [monthly];
       return [
         monthly,
-        CompiledQuery.raw(UPSERT_PERIOD, [mask, "quarter", quarterOf(month), ...kept, ...figures]),
-        CompiledQuery.raw(UPSERT_PERIOD, [mask, "year", month.slice(0, 4), ...kept, ...figures]),
+        CompiledQuery.raw(UPSERT_PERIOD, [mask, "quarter", quarterOf(month), ...cell, ...figures]),
+        CompiledQuery.raw(UPSERT_PERIOD, [mask, "year", month.slice(0, 4), ...cell, ...figures]),
       ];
     }),
   ];
@@ -73,7 +86,7 @@ export function rollupQueries(entry: VolumeEntryRecord): CompiledQuery[] {
  */
 export function rebuildRollupQueries(): CompiledQuery[] {
   const columns = DIMENSION_COLUMNS.map(([, c]) => c);
-  const kept = (mask: number) => columns.map((c, i) => (mask & (1 << i) ? c : "''")).join(", ");
+  const keptColumns = (mask: number) => columns.map((c, i) => (mask & (1 << i) ? c : "''")).join(", ");
   const groupBy = (mask: number) =>
     columns
       .filter((_, i) => mask & (1 << i))
@@ -86,7 +99,7 @@ export function rebuildRollupQueries(): CompiledQuery[] {
     `INSERT INTO volume_daily SELECT entry_on, sum(count), sum(total_fen), sum(technology_fen) FROM volume_entries GROUP BY entry_on`,
     ...CUBOIDS.map(
       (mask) => `INSERT INTO volume_monthly
-        SELECT ${mask}, substr(entry_on, 1, 7), ${kept(mask)}, sum(count), sum(total_fen), sum(technology_fen)
+        SELECT ${mask}, substr(entry_on, 1, 7), ${keptColumns(mask)}, sum(count), sum(total_fen), sum(technology_fen)
         FROM volume_entries GROUP BY substr(entry_on, 1, 7)${groupBy(mask)}`,
     ),
     ...(["quarter", "year"] as const).map(
@@ -245,7 +258,7 @@ export async function volumeBreakdown(db: Kysely<Database>, query: VolumeQuery):
   return cells;
 }
 
-function toGoal(row: Selectable<GoalsTable>): GoalRecord {
+export function toGoal(row: Selectable<GoalsTable>): GoalRecord {
   return {
     id: row.id,
     name: row.name,
@@ -256,8 +269,6 @@ function toGoal(row: Selectable<GoalsTable>): GoalRecord {
     createdAt: row.created_at,
   };
 }
-
-export { toGoal };
 
 export function insertGoal(db: Kysely<Database>, g: GoalRecord) {
   if (g.createdAt === null) throw new Error("only goals added through the ledger are stored");
@@ -305,8 +316,7 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
       .limit(20_000)
       .execute();
     for (const e of page) {
-      const values = [e.type, e.tech_field, e.seller_kind, e.buyer_kind, e.ip_type, e.seller_region, e.flow];
-      add(full, `${e.entry_on.slice(0, 7)}|${values.join("|")}`, e.count, e.total_fen, e.technology_fen);
+      add(full, `${e.entry_on.slice(0, 7)}|${rowValues(e).join("|")}`, e.count, e.total_fen, e.technology_fen);
       add(daily, e.entry_on, e.count, e.total_fen, e.technology_fen);
     }
     const last = page.at(-1);
@@ -317,7 +327,7 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
   for (const [key, [c, t, k]] of full) {
     const [month, ...values] = key.split("|");
     for (const mask of CUBOIDS) {
-      add(expected, `${mask}|${month}|${values.map((v, i) => (mask & (1 << i) ? v : "")).join("|")}`, c, t, k);
+      add(expected, `${mask}|${month}|${kept(mask, values).join("|")}`, c, t, k);
     }
   }
   const periods = new Map<string, [number, number, number]>();
@@ -333,7 +343,7 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
   };
   const stored = await db.selectFrom("volume_monthly").selectAll().execute();
   for (const r of stored) {
-    const key = `${r.cuboid}|${r.month}|${[r.type, r.tech_field, r.seller_kind, r.buyer_kind, r.ip_type, r.seller_region, r.flow].join("|")}`;
+    const key = `${r.cuboid}|${r.month}|${rowValues(r).join("|")}`;
     const want = expected.get(key) ?? [0, 0, 0];
     expected.delete(key);
     if (want[0] !== r.count || want[1] !== r.total_fen || want[2] !== r.technology_fen) {
@@ -345,7 +355,7 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
       note(`monthly rollup ${key} is missing (entries give ${want.join("/")})`);
   }
   for (const r of await db.selectFrom("volume_periods").selectAll().execute()) {
-    const key = `${r.cuboid}|${r.grain}|${r.period}|${[r.type, r.tech_field, r.seller_kind, r.buyer_kind, r.ip_type, r.seller_region, r.flow].join("|")}`;
+    const key = `${r.cuboid}|${r.grain}|${r.period}|${rowValues(r).join("|")}`;
     const want = periods.get(key) ?? [0, 0, 0];
     periods.delete(key);
     if (want[0] !== r.count || want[1] !== r.total_fen || want[2] !== r.technology_fen) {

@@ -1,5 +1,5 @@
 import type { DIMENSIONS } from "../../contracts/statistics.ts";
-import { chinaDate } from "./dates.ts";
+import { chinaDate, quarterOf } from "./dates.ts";
 import { ValidationError } from "./errors.ts";
 import type { GoalAmount } from "./goal.ts";
 import { addFen } from "./money.ts";
@@ -36,7 +36,7 @@ export interface BreakdownQuery {
 const periodLabel = (dimension: Dimension, finest: string) => {
   if (dimension === "year") return finest.slice(0, 4);
   if (dimension === "quarter" && finest.length === 7 && finest.charAt(5) !== "Q") {
-    return `${finest.slice(0, 4)}-Q${Math.ceil(Number(finest.slice(5, 7)) / 3)}`;
+    return quarterOf(finest);
   }
   return finest;
 };

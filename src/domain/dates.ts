@@ -12,6 +12,11 @@ export function instantText(instant: Date): string {
   return instant.toISOString();
 }
 
+/** "2025-07" (or a date in it) → "2025-Q3". */
+export function quarterOf(month: string): string {
+  return `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+}
+
 /** Adds whole days to a YYYY-MM-DD date. */
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

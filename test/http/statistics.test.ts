@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type CATEGORY_DIMENSIONS, DIMENSIONS, PERIOD_DIMENSIONS } from "../../contracts/statistics.ts";
-import { FLOWS, IP_TYPES, TECH_FIELDS } from "../../contracts/tech-contracts.ts";
+import { IP_TYPES, TECH_FIELDS } from "../../contracts/tech-contracts.ts";
 import { contractBreakdown, type Dimension, yearEarlier } from "../../src/domain/breakdown.ts";
 import { chinaDate } from "../../src/domain/dates.ts";
 import { decideTechContract } from "../../src/domain/decide-tech-contract.ts";
@@ -498,7 +498,6 @@ function recompute(contracts: TechContractRecord[], from: string, to: string, gr
   }
   if (groupBy.length === 0) rows.clear();
   for (const [key, row] of rows) if (row.every((v) => v === 0)) rows.delete(key);
-  void FLOWS;
   return { rows, totals };
 }
 
