@@ -105,5 +105,15 @@ describe("problem+json for every failure", () => {
     expect(unsafe.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const notFound = await t.call("GET", "/missing");
     expect(notFound.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    // Thrown (401), refused by validation (400), 405, and a pre-encoded CSV body: the header is
+    // set before the handler runs, so every way a response is built must still carry it.
+    const cases = [
+      await t.call("GET", "/v1/organizations", { headers: { authorization: "Bearer not.a.token" } }),
+      await t.call("GET", "/v1/statistics/contracts?groupBy=nonsense"),
+      await t.call("DELETE", "/healthz"),
+      await t.call("GET", "/v1/statistics/contracts?groupBy=year", { headers: { accept: "text/csv" } }),
+    ];
+    expect(cases.map((r) => r.status)).toEqual([401, 400, 405, 200]);
+    for (const r of cases) expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -7,16 +7,22 @@ import { breakdownCsvTable, presentBreakdown } from "../../present.ts";
 
 export function registerBreakdown(app: OpenAPIHono<AppEnv>) {
   // The domain hands back the same result object while the ledger head and the day are unchanged,
-  // so its rendering is kept beside it and dropped with it.
-  const json = new WeakMap<BreakdownResult, string>();
-  const csv = new WeakMap<BreakdownResult, string>();
-  const render = (cache: WeakMap<BreakdownResult, string>, result: BreakdownResult, make: () => string) => {
-    let text = cache.get(result);
-    if (text === undefined) {
-      text = make();
-      cache.set(result, text);
+  // so its rendering is kept beside it and dropped with it, already encoded: a repeated read then
+  // writes the same bytes instead of encoding tens of kilobytes of text again.
+  const json = new WeakMap<BreakdownResult, Uint8Array<ArrayBuffer>>();
+  const csv = new WeakMap<BreakdownResult, Uint8Array<ArrayBuffer>>();
+  const encoder = new TextEncoder();
+  const render = (
+    cache: WeakMap<BreakdownResult, Uint8Array<ArrayBuffer>>,
+    result: BreakdownResult,
+    make: () => string,
+  ) => {
+    let bytes = cache.get(result);
+    if (bytes === undefined) {
+      bytes = encoder.encode(make());
+      cache.set(result, bytes);
     }
-    return text;
+    return bytes;
   };
 
   app.openapi(breakdownRoute, async (c) => {
