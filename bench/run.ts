@@ -30,6 +30,8 @@ import { sequentialLatency } from "./sequential.ts";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
 const MILLION = Number(process.env.BENCH_MILLION ?? 1_000_000);
+/** "writes" or "reads" (reads and verify) runs one part and leaves BENCHMARKS.md alone; unset runs all. */
+const PART = process.env.BENCH_PART ?? "all";
 const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 const hasTaskset = (() => {
   try {
@@ -57,7 +59,9 @@ const notes: string[] = [];
 
 async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const command = hasTaskset ? "taskset" : TSX;
-  const argv = hasTaskset ? ["-c", "0", TSX, ...args] : args;
+  // BENCH_SERVER_FLAGS passes node flags to the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const flags = process.env.BENCH_SERVER_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const argv = hasTaskset ? ["-c", "0", TSX, ...flags, ...args] : [...flags, ...args];
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -187,87 +191,97 @@ async function main() {
     `tech-market-ledger benchmarks, ${SECONDS} s per measurement, ${CONNECTIONS} connections${hasTaskset ? ", server on core 0, load on core 1" : ""}\n`,
   );
 
-  // 1. Baseline.
-  const baseline = await startServer(["bench/servers/baseline.ts", join(dir, "baseline.sqlite"), "3901"], {});
-  let n = 0;
-  const barePost = await measure("baseline: bare Hono POST (zod + 1 Kysely insert, FULL)", {
-    url: `${baseline.url}/items`,
-    requests: [
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `item ${n++}`, amount: "1250000.50" }) }),
-      },
-    ],
-  });
-  await measure("baseline: bare Hono GET", { url: `${baseline.url}/hello` });
-  await stop(baseline.child);
+  let barePost: Measurement | undefined;
+  let record: Measurement | undefined;
+  let register: Measurement | undefined;
+  if (PART === "all" || PART === "writes") {
+    // 1. Baseline.
+    const baseline = await startServer(["bench/servers/baseline.ts", join(dir, "baseline.sqlite"), "3901"], {});
+    let n = 0;
+    barePost = await measure("baseline: bare Hono POST (zod + 1 Kysely insert, FULL)", {
+      url: `${baseline.url}/items`,
+      requests: [
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `item ${n++}`, amount: "1250000.50" }) }),
+        },
+      ],
+    });
+    await measure("baseline: bare Hono GET", { url: `${baseline.url}/hello` });
+    await stop(baseline.child);
 
-  // 2. Writes on the ledger.
-  const ledgerPath = join(dir, "ledger.sqlite");
-  const prepared = await prepareLedger(ledgerPath);
-  const ledger = await startServer(["src/runtime/node.ts"], {
-    LEDGER_DATABASE: ledgerPath,
-    LEDGER_LOG: "off",
-    PORT: "3902",
-  });
-  const memberToken = await token(ledger.url, prepared.seller.apiKey);
-  const operatorToken = await token(ledger.url, prepared.operatorKey);
-  let c = 0;
-  const contract = () => ({
-    title: "Benchmark contract",
-    contractNumber: `B-${c++}`,
-    type: "development",
-    subType: "commissioned",
-    seller: { organizationId: prepared.seller.id },
-    buyer: { organizationId: prepared.buyer.id },
-    signedOn: "2025-05-20",
-    validFrom: "2025-06-01",
-    validTo: "2026-05-31",
-    totalAmount: "1250000.50",
-    technologyAmount: "1000000",
-    techField: "agriculture",
-    ipType: "patent",
-  });
-  const record = await measure("record-contract POST (JWT, validation, audit, FULL)", {
-    url: `${ledger.url}/v1/contracts`,
-    requests: [
-      {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${memberToken}` },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify(contract()) }),
-      },
-    ],
-  });
-  const pending = openSqlite(ledgerPath);
-  const ids = (
-    await pending.db.selectFrom("tech_contracts").select("id").where("status", "=", "submitted").orderBy("id").execute()
-  ).map((r) => r.id);
-  await pending.close();
-  let next = 0;
-  const register = await measure("register decision POST (number, volume, rollups)", {
-    url: ledger.url,
-    // One decision per contract recorded above: stop when they are all registered.
-    amount: ids.length,
-    requests: [
-      {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${operatorToken}` },
-        setupRequest: (req) => ({
-          ...req,
-          path: `/v1/contracts/${ids[next++ % ids.length]}/decisions`,
-          body: '{"decision":"register"}',
-        }),
-      },
-    ],
-  });
-  notes.push(`register: ${ids.length} decisions, one per contract recorded in the measurement before it`);
-  await stop(ledger.child);
+    // 2. Writes on the ledger.
+    const ledgerPath = join(dir, "ledger.sqlite");
+    const prepared = await prepareLedger(ledgerPath);
+    const ledger = await startServer(["src/runtime/node.ts"], {
+      LEDGER_DATABASE: ledgerPath,
+      LEDGER_LOG: "off",
+      PORT: "3902",
+    });
+    const memberToken = await token(ledger.url, prepared.seller.apiKey);
+    const operatorToken = await token(ledger.url, prepared.operatorKey);
+    let c = 0;
+    const contract = () => ({
+      title: "Benchmark contract",
+      contractNumber: `B-${c++}`,
+      type: "development",
+      subType: "commissioned",
+      seller: { organizationId: prepared.seller.id },
+      buyer: { organizationId: prepared.buyer.id },
+      signedOn: "2025-05-20",
+      validFrom: "2025-06-01",
+      validTo: "2026-05-31",
+      totalAmount: "1250000.50",
+      technologyAmount: "1000000",
+      techField: "agriculture",
+      ipType: "patent",
+    });
+    record = await measure("record-contract POST (JWT, validation, audit, FULL)", {
+      url: `${ledger.url}/v1/contracts`,
+      requests: [
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${memberToken}` },
+          setupRequest: (req) => ({ ...req, body: JSON.stringify(contract()) }),
+        },
+      ],
+    });
+    const pending = openSqlite(ledgerPath);
+    const ids = (
+      await pending.db
+        .selectFrom("tech_contracts")
+        .select("id")
+        .where("status", "=", "submitted")
+        .orderBy("id")
+        .execute()
+    ).map((r) => r.id);
+    await pending.close();
+    let next = 0;
+    register = await measure("register decision POST (number, volume, rollups)", {
+      url: ledger.url,
+      // One decision per contract recorded above: stop when they are all registered.
+      amount: ids.length,
+      requests: [
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${operatorToken}` },
+          setupRequest: (req) => ({
+            ...req,
+            path: `/v1/contracts/${ids[next++ % ids.length]}/decisions`,
+            body: '{"decision":"register"}',
+          }),
+        },
+      ],
+    });
+    notes.push(`register: ${ids.length} decisions, one per contract recorded in the measurement before it`);
+    await stop(ledger.child);
+  }
 
   // 3. Reads at 1,000 and 1,000,000 registered contracts.
   const breakdownPath = "/v1/statistics/contracts?from=2021-01-01&to=2025-12-31&groupBy=year,type,techField";
   const reads: Record<string, Record<"progress" | "breakdown" | "progress1" | "breakdown1", Measurement>> = {};
-  const sizes = [1_000, ...(MILLION > 1_000 ? [MILLION] : [])];
+  const sizes = PART === "writes" ? [] : [1_000, ...(MILLION > 1_000 ? [MILLION] : [])];
   const cacheDir = join(process.cwd(), "bench", ".cache");
   mkdirSync(cacheDir, { recursive: true });
   const uncached: Record<number, { progress: number; breakdown: number }> = {};
@@ -326,20 +340,23 @@ async function main() {
 
   // Ratios and targets.
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-  const rows: [string, string, string, string][] = [
-    [
-      "record-contract POST / bare POST throughput",
-      String(ratio(record.requestsPerSecond, barePost.requestsPerSecond)),
-      ">= 0.6",
-      "",
-    ],
-    [
-      "register decision / bare POST throughput",
-      String(ratio(register.requestsPerSecond, barePost.requestsPerSecond)),
-      "(no target)",
-      "",
-    ],
-  ];
+  const rows: [string, string, string, string][] = [];
+  if (barePost && record && register) {
+    rows.push(
+      [
+        "record-contract POST / bare POST throughput",
+        String(ratio(record.requestsPerSecond, barePost.requestsPerSecond)),
+        ">= 0.6",
+        "",
+      ],
+      [
+        "register decision / bare POST throughput",
+        String(ratio(register.requestsPerSecond, barePost.requestsPerSecond)),
+        "(no target)",
+        "",
+      ],
+    );
+  }
   const small = reads[1_000];
   const large = reads[MILLION];
   if (small && large) {
@@ -419,6 +436,10 @@ async function main() {
     "pays, measured in the bench process.",
     "",
   ].join("\n");
+  if (PART !== "all") {
+    console.log(`\nBENCH_PART=${PART}: BENCHMARKS.md is written only by a full run`);
+    return;
+  }
   const previous = existsSync("BENCHMARKS.md") ? readFileSync("BENCHMARKS.md", "utf8") : "";
   writeFileSync("BENCHMARKS.md", md);
   console.log(`\nwrote BENCHMARKS.md${previous ? " (replacing the previous run)" : ""}`);

@@ -63,17 +63,18 @@ class D1Driver implements Driver {
 }
 
 export function openD1(binding: D1Binding): LedgerDatabase {
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new D1Driver(binding),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
   return {
     dialect: "d1",
-    singleWriter: false,
-    db: new Kysely<Database>({
-      dialect: {
-        createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new D1Driver(binding),
-        createIntrospector: (db) => new SqliteIntrospector(db),
-        createQueryCompiler: () => new SqliteQueryCompiler(),
-      },
-    }),
+    db,
+    readDb: db,
     async batch(queries) {
       if (queries.length === 0) return;
       try {

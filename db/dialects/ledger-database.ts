@@ -4,11 +4,21 @@ import type { Database } from "../schema.ts";
 /** A database handle of either dialect: Kysely for reads, `batch` as the one atomic write. */
 export interface LedgerDatabase {
   readonly dialect: "sqlite" | "d1";
+  /** The connection writes go through; reads made while deciding a write use it too. */
   readonly db: Kysely<Database>;
-  /** Runs all queries or none: a better-sqlite3 transaction, or a D1 batch. */
+  /**
+   * Where other reads go: a second connection that sees only committed (durable) data, or `db`
+   * where there is one connection (D1, an in-memory database).
+   */
+  readonly readDb: Kysely<Database>;
+  /** Runs all queries or none: a better-sqlite3 transaction (a savepoint inside a group), or a D1 batch. */
   batch(queries: readonly CompiledQuery[]): Promise<void>;
-  /** Whether this process is the database's only writer, so write attempts may be queued locally. */
-  readonly singleWriter: boolean;
+  /**
+   * Where this process is the database's only writer, runs write attempts one at a time and
+   * commits them in groups (see sqlite.ts). Absent on D1: attempts run at once and the audit
+   * head guard alone keeps them correct.
+   */
+  readonly attempt?: <T>(run: () => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
 

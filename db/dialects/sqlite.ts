@@ -8,10 +8,53 @@ import { asConstraintViolation, type LedgerDatabase } from "./ledger-database.ts
 export interface SqliteOptions {
   /** `synchronous=FULL` by default: an acknowledged write survives power loss. */
   synchronous?: "FULL" | "NORMAL";
+  /** The most write attempts committed together (one fsync); 1 commits each on its own. */
+  maxGroup?: number;
 }
 
+const DEFAULT_MAX_GROUP = 32;
+
+function isInMemory(path: string) {
+  return path === ":memory:" || path === "" || (path.startsWith("file:") && /[?&]mode=memory\b/.test(path));
+}
+
+/** Statements prepared once per connection and reused by their SQL text. */
+function statementCache(connection: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = connection.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
+// Kysely prepares every query afresh; preparing costs more than running most of ours, so the
+// dialect is handed a database whose prepare() reuses statements by their SQL text.
+function kyselyOn(connection: BetterSqlite3.Database, prepared: (sql: string) => BetterSqlite3.Statement) {
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({
+      database: {
+        prepare: (sql: string) => prepared(sql),
+        close: () => connection.close(),
+      } as unknown as BetterSqlite3.Database,
+    }),
+  });
+}
+
+interface Attempt {
+  run: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDatabase {
-  if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+  const inMemory = isInMemory(path);
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   raw.pragma("journal_mode = WAL");
   raw.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
@@ -21,32 +64,116 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   raw.pragma("cache_size = -65536");
   raw.pragma("mmap_size = 1073741824");
 
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  const prepared = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = raw.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  // Reads that do not decide a write go to a second connection. WAL gives it the last committed
+  // snapshot, so while a group of writes is open (below) nobody is shown what is not yet durable.
+  // An in-memory database is private to its connection: it keeps one, and commits one by one.
+  const reader = inMemory ? raw : new BetterSqlite3(path);
+  if (reader !== raw) {
+    reader.pragma("busy_timeout = 5000");
+    reader.pragma("cache_size = -65536");
+    reader.pragma("mmap_size = 1073741824");
+    reader.pragma("query_only = ON");
+  }
+
+  const prepared = statementCache(raw);
   const runAll = raw.transaction((queries: readonly CompiledQuery[]) => {
     for (const query of queries) prepared(query.sql).run(...(query.parameters as unknown[]));
   });
+  const db = kyselyOn(raw, prepared);
+  const readDb = reader === raw ? db : kyselyOn(reader, statementCache(reader));
+
+  /**
+   * Group commit. Attempts queue and run one at a time, so each reads what the ones before it
+   * wrote and none has to retry. Those queued together (requests that arrived while the last
+   * group was being written) run inside one transaction, each in a savepoint of its own,
+   * and are acknowledged only after the single COMMIT that makes them all durable: one fsync
+   * for the group instead of one per write. An attempt that fails rolls back its savepoint
+   * alone; if the COMMIT itself fails, every attempt in the group fails.
+   */
+  const maxGroup = reader === raw ? 1 : Math.max(1, options.maxGroup ?? DEFAULT_MAX_GROUP);
+  const queue: Attempt[] = [];
+  let draining = false;
+
+  const settle = (attempt: Attempt, outcome: Settled): void => {
+    if (outcome.ok) attempt.resolve(outcome.value);
+    else attempt.reject(outcome.error);
+  };
+  const runOne = async (attempt: Attempt): Promise<Settled> => {
+    try {
+      return { ok: true, value: await attempt.run() };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
+
+  async function runGroup(group: Attempt[]) {
+    if (maxGroup === 1) {
+      for (const attempt of group) settle(attempt, await runOne(attempt));
+      return;
+    }
+    let outcomes: Settled[] = [];
+    let members: Attempt[] = [];
+    const failAll = (error: unknown) => {
+      for (const [i, attempt] of members.entries()) {
+        const outcome = outcomes[i];
+        settle(attempt, outcome?.ok === false ? outcome : { ok: false, error });
+      }
+      outcomes = [];
+      members = [];
+    };
+    for (const attempt of group) {
+      if (!raw.inTransaction) {
+        try {
+          raw.exec("BEGIN IMMEDIATE");
+        } catch (error) {
+          failAll(error);
+          settle(attempt, { ok: false, error });
+          continue;
+        }
+      }
+      // Its own savepoint: an attempt that fails leaves nothing behind, whatever it wrote first.
+      raw.exec("SAVEPOINT attempt");
+      const outcome = await runOne(attempt);
+      if (raw.inTransaction) raw.exec(outcome.ok ? "RELEASE attempt" : "ROLLBACK TO attempt; RELEASE attempt");
+      members.push(attempt);
+      outcomes.push(outcome);
+      // SQLite rolls the whole transaction back on some errors (I/O, disk full): then nothing
+      // decided in this group so far was kept, and each of those attempts must fail too.
+      if (!raw.inTransaction) failAll(outcome.ok ? new Error("the write was rolled back") : outcome.error);
+    }
+    if (!raw.inTransaction) return;
+    try {
+      raw.exec("COMMIT");
+    } catch (error) {
+      if (raw.inTransaction) raw.exec("ROLLBACK");
+      failAll(error);
+      return;
+    }
+    for (const [i, attempt] of members.entries()) settle(attempt, outcomes[i] as Settled);
+  }
+
+  async function drain() {
+    try {
+      while (queue.length > 0) await runGroup(queue.splice(0, maxGroup));
+    } finally {
+      draining = false;
+    }
+  }
 
   return {
     dialect: "sqlite",
-    singleWriter: true,
-    // Kysely prepares every query afresh; preparing costs more than running most of ours, so the
-    // dialect is handed a database whose prepare() reuses statements by their SQL text.
-    db: new Kysely<Database>({
-      dialect: new SqliteDialect({
-        database: {
-          prepare: (sql: string) => prepared(sql),
-          close: () => raw.close(),
-        } as unknown as BetterSqlite3.Database,
-      }),
-    }),
+    db,
+    readDb,
+    attempt<T>(run: () => Promise<T>) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining) {
+          draining = true;
+          // After this turn's I/O callbacks: requests that arrived together are grouped.
+          setImmediate(drain);
+        }
+      });
+    },
     async batch(queries) {
       try {
         runAll(queries);
@@ -55,6 +182,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
       }
     },
     async close() {
+      if (reader !== raw && reader.open) reader.close();
       if (raw.open) raw.close();
     },
   };

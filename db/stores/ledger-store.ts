@@ -47,16 +47,21 @@ function compileChange(db: Kysely<Database>, change: Change): CompiledQuery | Co
   }
 }
 
+/**
+ * The store over a database. Write attempts get a store on the writing connection, so what they
+ * read to decide includes the writes committed ahead of them in the same group; every other read
+ * goes to the reading connection, which shows only what is committed.
+ */
 export function createLedgerStore(database: LedgerDatabase): LedgerStore {
-  const { db } = database;
-  let queue: Promise<unknown> = Promise.resolve();
+  const attempt: LedgerStore["attempt"] = (run) =>
+    database.attempt ? database.attempt(() => run(writer)) : run(writer);
+  const writer = storeOn(database, database.db, attempt);
+  return database.readDb === database.db ? writer : storeOn(database, database.readDb, attempt);
+}
+
+function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: LedgerStore["attempt"]): LedgerStore {
   return {
-    attempt(run) {
-      if (!database.singleWriter) return run();
-      const next = queue.then(run, run);
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    attempt,
     async ping() {
       await db.selectFrom("schema_migrations").select("version").limit(1).execute();
     },

@@ -30,7 +30,7 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
   return commitDecision(
     deps,
     eventActor(actor),
-    async (_head, now) => {
+    async (deps, _head, now) => {
       const contract = await deps.store.findTechContract(command.contractId);
       if (!contract) throw new NotFoundError("contract", command.contractId);
       if (contract.status !== "submitted") {

@@ -31,7 +31,7 @@ async function endContract(deps: Deps, actor: Actor, command: EndTechContractCom
   return commitDecision(
     deps,
     eventActor(actor),
-    async (_head, now) => {
+    async (deps, _head, now) => {
       const contract = await loadVisibleContract(deps, actor, command.contractId);
       if (contract.status !== "registered") {
         throw new InvalidStateError(`the contract is ${contract.status}; only a registered contract can be ${status}`);

@@ -32,7 +32,7 @@ export async function createGoal(deps: Deps, command: CreateGoalCommand) {
   return commitDecision(
     deps,
     eventActor(actor),
-    async (_head, now) => {
+    async (deps, _head, now) => {
       const record: GoalRecord = {
         id: deps.ids.next("goal"),
         name: command.name,

@@ -160,12 +160,13 @@ export interface LedgerStore {
   auditHead(): Promise<AuditHead>;
   commit(writeSet: WriteSet): Promise<void>;
   /**
-   * Runs one read-decide-commit attempt. Where one process owns the database (better-sqlite3,
-   * whose calls are synchronous) attempts run one at a time, so concurrent requests queue instead
-   * of invalidating each other's reads and retrying; on D1 attempts run freely and the head guard
-   * alone keeps them correct.
+   * Runs one read-decide-commit attempt with the store it must read and commit through. Where one
+   * process owns the database (better-sqlite3, whose calls are synchronous) attempts run one at a
+   * time, so concurrent requests queue instead of invalidating each other's reads and retrying,
+   * and those queued together are committed together; on D1 attempts run freely and the head
+   * guard alone keeps them correct.
    */
-  attempt<T>(run: () => Promise<T>): Promise<T>;
+  attempt<T>(run: (store: LedgerStore) => Promise<T>): Promise<T>;
 
   findOrganization(id: string): Promise<OrganizationRecord | undefined>;
   findOrganizationByCreditCode(creditCode: string): Promise<OrganizationRecord | undefined>;

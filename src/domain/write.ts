@@ -22,25 +22,32 @@ export type Outcome<T> = { kind: "done"; result: T } | { kind: "replay"; status:
 const MAX_ATTEMPTS = 200;
 
 /**
+ * Reads what it needs and decides. It is handed the deps to read through: their store reads
+ * inside the write's transaction (so it sees the writes queued ahead of it). Name the parameter
+ * `deps`, shadowing the caller's, so no read can reach past it to the committed-only store.
+ */
+export type Decide<T, D> = (deps: D, head: AuditHead, at: Date) => Promise<Decision<T>>;
+
+/**
  * Runs an operation under optimistic concurrency. The head is read before anything else, so a
  * write that lands after our reads moves it and our commit is refused; we then decide again from
  * fresh reads. No lock is held across an await, which is what lets the same code run on D1.
  */
-export async function commitDecision<T>(
-  deps: Pick<Deps, "store" | "clock">,
+export async function commitDecision<T, D extends Pick<Deps, "store" | "clock">>(
+  deps: D,
   actor: EventActor,
-  decide: (head: AuditHead, at: Date) => Promise<Decision<T>>,
+  decide: Decide<T, D>,
   idempotency?: IdempotencyRequest<T>,
 ): Promise<Outcome<T>> {
   const scope = actor.keyId ?? "system";
   for (let attempt = 1; ; attempt++) {
-    const result = await deps.store.attempt(() => tryOnce(attempt));
+    const result = await deps.store.attempt((store) => tryOnce({ ...deps, store }, attempt));
     if (result !== RETRY) return result;
     // Yield so the writer that won can finish before we read again.
     await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * Math.random()));
   }
 
-  async function tryOnce(attempt: number): Promise<Outcome<T> | typeof RETRY> {
+  async function tryOnce(deps: D, attempt: number): Promise<Outcome<T> | typeof RETRY> {
     const head = await deps.store.auditHead();
     if (idempotency) {
       const earlier = await deps.store.findIdempotency(scope, idempotency.key);
@@ -56,7 +63,7 @@ export async function commitDecision<T>(
     const now = deps.clock.now();
     let decision: Decision<T>;
     try {
-      decision = await decide(head, now);
+      decision = await decide(deps, head, now);
     } catch (error) {
       // A refusal read after another write landed may describe a state that never existed
       // together with our head (a duplicate that is really our own retry, say): decide again.

@@ -3,9 +3,102 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { migrations } from "../../db/migrations/index.ts";
+
+async function fileDatabase() {
+  const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"));
+  await migrate(database);
+  return database;
+}
+
+const insertOrganization = (database: LedgerDatabase, id: string, creditCode: string | null = null) =>
+  database.db
+    .insertInto("organizations")
+    .values({
+      id,
+      name: id,
+      kind: "other",
+      role: "member",
+      credit_code: creditCode,
+      region_code: "540100",
+      created_at: "x",
+    })
+    .compile();
+
+async function organizationIds(db: LedgerDatabase["db"]) {
+  return (await db.selectFrom("organizations").select("id").orderBy("id").execute()).map((r) => r.id);
+}
+
+describe("group commit on a database file", () => {
+  it("runs queued attempts in order, each seeing the ones before it; readers see them only once committed", async () => {
+    const database = await fileDatabase();
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    let seenByReaders: string[] | undefined;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        attempt(async () => {
+          const before = await organizationIds(database.db);
+          await database.batch([insertOrganization(database, `o${i}`)]);
+          if (i === 9) seenByReaders = await organizationIds(database.readDb);
+          return before.length;
+        }),
+      ),
+    );
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Queued together, they were one group: when the last ran, none was committed yet.
+    expect(seenByReaders).toEqual([]);
+    expect(await organizationIds(database.readDb)).toHaveLength(10);
+    await database.close();
+  });
+
+  it("an attempt that fails leaves nothing behind and does not disturb the others in its group", async () => {
+    const database = await fileDatabase();
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    const outcomes = await Promise.allSettled([
+      attempt(() => database.batch([insertOrganization(database, "a", "C1")])),
+      attempt(async () => {
+        await database.batch([insertOrganization(database, "wrote-then-threw")]);
+        throw new Error("refused after writing");
+      }),
+      attempt(() => database.batch([insertOrganization(database, "b", "C1")])),
+      attempt(() => database.batch([insertOrganization(database, "c", "C2")])),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
+    expect(String((outcomes[2] as PromiseRejectedResult).reason)).toMatch(/UNIQUE constraint failed/);
+    expect(await organizationIds(database.readDb)).toEqual(["a", "c"]);
+    await database.close();
+  });
+
+  it("when the commit fails, every attempt in the group fails and nothing is kept", async () => {
+    const database = await fileDatabase();
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    const danglingKey = database.db
+      .insertInto("api_keys")
+      .values({ id: "k", organization_id: "nowhere", holder: "h", secret_hash: "s", created_at: "x", revoked_at: null })
+      .compile();
+    const outcomes = await Promise.allSettled([
+      attempt(() => database.batch([insertOrganization(database, "a")])),
+      attempt(async () => {
+        // A foreign key checked only at COMMIT: the group's one COMMIT is refused.
+        await sql`PRAGMA defer_foreign_keys = ON`.execute(database.db);
+        await database.batch([danglingKey]);
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(await organizationIds(database.readDb)).toEqual([]);
+    // The writer is usable again afterwards.
+    await attempt(() => database.batch([insertOrganization(database, "after")]));
+    expect(await organizationIds(database.readDb)).toEqual(["after"]);
+    await database.close();
+  });
+});
 
 describe("embedded SQLite", () => {
   it("runs durable: WAL, synchronous=FULL, foreign keys, busy timeout", async () => {
@@ -39,20 +132,9 @@ describe("embedded SQLite", () => {
   it("writes a batch whole or not at all", async () => {
     const database = openSqlite(":memory:");
     await migrate(database);
-    const insert = (id: string, credit: string | null) =>
-      database.db
-        .insertInto("organizations")
-        .values({
-          id,
-          name: id,
-          kind: "other",
-          role: "member",
-          credit_code: credit,
-          region_code: "540100",
-          created_at: "x",
-        })
-        .compile();
-    await expect(database.batch([insert("a", "C1"), insert("b", "C1")])).rejects.toThrow(/UNIQUE constraint failed/);
+    await expect(
+      database.batch([insertOrganization(database, "a", "C1"), insertOrganization(database, "b", "C1")]),
+    ).rejects.toThrow(/UNIQUE constraint failed/);
     const rows = await database.db.selectFrom("organizations").selectAll().execute();
     expect(rows).toEqual([]);
   });

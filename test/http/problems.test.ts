@@ -80,6 +80,7 @@ describe("problem+json for every failure", () => {
     const operator = await givenOperator(t);
     const broken: LedgerStore = {
       ...t.deps.store,
+      attempt: (run) => run(broken),
       findOrganizationByCreditCode: async () => {
         throw new Error("SQLITE_CORRUPT: SELECT * FROM organizations failed at /src/secret.ts:1");
       },

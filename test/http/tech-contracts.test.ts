@@ -1,9 +1,23 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import type { LedgerStore } from "../../src/domain/ports.ts";
 import { countRows, createTestApp, givenMember, givenOperator, type TestApp, validCreditCode } from "../support/app.ts";
 import { contractBody, decide, givenRecordedContract, givenRegisteredContract } from "../support/contracts.ts";
 import { expectRoleMatrix, givenRoles, type RoleTokens, travel } from "../support/roles.ts";
 
 const pointersOf = (json: any) => json.errors.map((e: { pointer: string }) => e.pointer).sort();
+
+/** Two operators register `count` recorded contracts at once: the numbers are 1..count, none skipped or repeated. */
+async function expectGapFreeConcurrentRegistrations(t: TestApp, roles: RoleTokens, count: number) {
+  const second = await givenOperator(t, "Operator Two");
+  const recorded = [];
+  for (let i = 0; i < count; i++) recorded.push(await givenRecordedContract(t, roles));
+  const responses = await Promise.all(
+    recorded.map((c, i) => decide(t, i % 2 ? second.token : roles.operator.token, c.id, "register")),
+  );
+  expect(responses.map((r) => r.status)).toEqual(Array(count).fill(200));
+  const numbers = responses.map((r) => r.json.registrationNumber).sort();
+  expect(numbers).toEqual(Array.from({ length: count }, (_, i) => `2025540100${String(i + 1).padStart(6, "0")}`));
+}
 
 describe("recording a technology contract", () => {
   let t: TestApp;
@@ -389,15 +403,7 @@ describe("review and registration", () => {
   });
 
   it("numbers registrations gap-free per year, also when operators register concurrently", async () => {
-    const second = await givenOperator(t, "Operator Two");
-    const recorded = [];
-    for (let i = 0; i < 24; i++) recorded.push(await givenRecordedContract(t, roles));
-    const responses = await Promise.all(
-      recorded.map((c, i) => decide(t, i % 2 ? second.token : roles.operator.token, c.id, "register")),
-    );
-    expect(responses.map((r) => r.status)).toEqual(Array(24).fill(200));
-    const numbers = responses.map((r) => r.json.registrationNumber).sort();
-    expect(numbers).toEqual(Array.from({ length: 24 }, (_, i) => `2025540100${String(i + 1).padStart(6, "0")}`));
+    await expectGapFreeConcurrentRegistrations(t, roles, 24);
   });
 
   it("dates a registration at 23:30 UTC on 31 December in the next year (China Standard Time)", async () => {
@@ -598,9 +604,9 @@ describe("without the single-writer queue (as on D1, where isolates write concur
   beforeEach(async () => {
     base = await createTestApp();
     // Every attempt runs at once, so concurrent requests really do invalidate each other's reads.
-    const store = {
+    const store: LedgerStore = {
       ...base.deps.store,
-      attempt: <T>(run: () => Promise<T>) => run(),
+      attempt: (run) => run(store),
       // A pause after reading the head, as a network round trip to D1 would make, so that
       // concurrent attempts really read the same head and all but one must retry.
       auditHead: async () => {
@@ -655,5 +661,51 @@ describe("without the single-writer queue (as on D1, where isolates write concur
     const numbers = responses.map((r) => r.json.registrationNumber).sort();
     expect(numbers).toEqual(Array.from({ length: 16 }, (_, i) => `2025540100${String(i + 1).padStart(6, "0")}`));
     expect(retries).toBeGreaterThan(0);
+  });
+});
+
+describe("with group commit (a database file, as npm start runs it)", () => {
+  let t: TestApp;
+  let roles: RoleTokens;
+  beforeEach(async () => {
+    t = await createTestApp({}, { file: true });
+    roles = await givenRoles(t);
+  });
+
+  it("commits concurrent requests together: each decided on the ones before it, the chain intact", async () => {
+    const seller = roles.member.organization.id;
+    const buyer = roles.otherMember.organization.id;
+    const bodies = Array.from({ length: 24 }, () => contractBody(seller, buyer));
+    // Every third request repeats an earlier contract number: queued in the same group as the
+    // first, it must still see it and be refused, and its refusal must not undo the others.
+    const sent = bodies.map((body, i) =>
+      i % 3 === 2 ? { ...body, contractNumber: bodies[i - 1]?.contractNumber } : body,
+    );
+    const responses = await Promise.all(
+      sent.map((body) => t.call("POST", "/v1/contracts", { token: roles.member.token, body })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(sent.map((_, i) => (i % 3 === 2 ? 409 : 201)));
+    expect(await countRows(t, "tech_contracts")).toBe(16);
+    const retried = contractBody(seller, buyer);
+    const same = await Promise.all(
+      Array.from({ length: 32 }, () =>
+        t.call("POST", "/v1/contracts", {
+          token: roles.member.token,
+          body: retried,
+          headers: { "idempotency-key": "one" },
+        }),
+      ),
+    );
+    expect(same.map((r) => r.status)).toEqual(Array(32).fill(201));
+    expect(new Set(same.map((r) => r.json.id)).size).toBe(1);
+    expect(await countRows(t, "tech_contracts")).toBe(17);
+    const verification = await t.call("GET", "/v1/audit/verification", { token: roles.operator.token });
+    expect(verification.json).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it("numbers concurrent registrations gap-free", async () => {
+    await expectGapFreeConcurrentRegistrations(t, roles, 16);
+    const progress = await t.call("GET", "/v1/statistics/progress");
+    expect(progress.json.contractCount).toBe(16);
   });
 });

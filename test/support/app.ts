@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
@@ -29,9 +32,14 @@ export function fixedClock(iso = "2025-06-02T02:00:00.000Z"): TestClock {
 
 export const testConfig = parseConfig({ LEDGER_DATABASE: ":memory:" });
 
-/** A fresh migrated in-memory database and the app over it, per test. */
-export async function createTestApp(overrides: Partial<AppDeps> = {}) {
-  const database = openSqlite(":memory:");
+/**
+ * A fresh migrated database and the app over it, per test: in memory, or with `file` a database
+ * file in a temporary folder, as `npm start` runs it (a reading connection beside the writing
+ * one, and writes committed in groups).
+ */
+export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { file?: boolean } = {}) {
+  const path = options.file ? join(mkdtempSync(join(tmpdir(), "ledger-test-")), "ledger.sqlite") : ":memory:";
+  const database = openSqlite(path);
   await migrate(database);
   const clock = (overrides.clock as TestClock | undefined) ?? fixedClock();
   const deps = await buildDeps(database, testConfig, { clock, ...overrides });
