@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { ContractListFilter } from "../../src/domain/ports.ts";
 import type {
   Approval,
@@ -124,23 +124,37 @@ export async function findTechContract(db: Kysely<Database>, id: string) {
   return row ? toTechContract(row) : undefined;
 }
 
+/** The contract with this seller and number that is not rejected: one lookup in a partial unique index. */
+export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string, contractNumber: string) {
+  return (
+    db
+      .selectFrom("tech_contracts")
+      .selectAll()
+      .where("seller_credit_code", "=", sellerCreditCode)
+      .where("contract_number", "=", contractNumber)
+      // A literal, not a parameter: then any SQLite sees that the partial index
+      // tech_contracts_one_live_number (WHERE status <> 'rejected') answers this. Bound as a
+      // parameter it is usable only where SQLite re-plans with the bound value (STAT4 builds,
+      // re-preparing the statement on every call), and elsewhere every recording scans the table.
+      .where("status", "<>", sql.lit("rejected"))
+  );
+}
+
 export async function findLiveByNumber(db: Kysely<Database>, sellerCreditCode: string, contractNumber: string) {
-  const row = await db
-    .selectFrom("tech_contracts")
-    .selectAll()
-    .where("seller_credit_code", "=", sellerCreditCode)
-    .where("contract_number", "=", contractNumber)
-    .where("status", "<>", "rejected")
-    .executeTakeFirst();
+  const row = await liveByNumberQuery(db, sellerCreditCode, contractNumber).executeTakeFirst();
   return row ? toTechContract(row) : undefined;
 }
 
-export async function maxRegistrationSerial(db: Kysely<Database>, year: number): Promise<number> {
-  const row = await db
+/** The highest serial of a registration year, from the covering UNIQUE (registration_year, registration_serial) index. */
+export function maxSerialQuery(db: Kysely<Database>, year: number) {
+  return db
     .selectFrom("tech_contracts")
     .select((eb) => eb.fn.max("registration_serial").as("serial"))
-    .where("registration_year", "=", year)
-    .executeTakeFirst();
+    .where("registration_year", "=", year);
+}
+
+export async function maxRegistrationSerial(db: Kysely<Database>, year: number): Promise<number> {
+  const row = await maxSerialQuery(db, year).executeTakeFirst();
   return Number(row?.serial ?? 0);
 }
 

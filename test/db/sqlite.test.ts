@@ -1,12 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "kysely";
+import { type CompiledQuery, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { migrations } from "../../db/migrations/index.ts";
+import { liveByNumberQuery, maxSerialQuery } from "../../db/stores/tech-contracts.ts";
 
 async function fileDatabase() {
   const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"));
@@ -145,5 +146,22 @@ describe("embedded SQLite", () => {
     await expect(
       sql`INSERT INTO idempotency_keys VALUES ('s', 'k', 'h', 1.5, '{}', 'x')`.execute(database.db),
     ).rejects.toThrow(/cannot store REAL value in INTEGER column/);
+  });
+});
+
+describe("the write path's lookups stay index lookups (a scan would grow with the ledger)", () => {
+  it("finds a live contract number and the year's last serial through their indexes", async () => {
+    const database = openSqlite(":memory:");
+    await migrate(database);
+    const plan = async (query: { compile(): CompiledQuery }) => {
+      const compiled = query.compile();
+      const explained = await database.db.executeQuery({ ...compiled, sql: `EXPLAIN QUERY PLAN ${compiled.sql}` });
+      return explained.rows.map((r) => (r as { detail: string }).detail).join("; ");
+    };
+    expect(await plan(liveByNumberQuery(database.db, "91540100MA6T000000", "TC-1"))).toMatch(
+      /USING INDEX tech_contracts_one_live_number/,
+    );
+    expect(await plan(maxSerialQuery(database.db, 2025))).toMatch(/USING COVERING INDEX/);
+    await database.close();
   });
 });

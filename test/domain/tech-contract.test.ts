@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addWorkingDays, chinaDate } from "../../src/domain/dates.ts";
+import { addDays, addWorkingDays, chinaDate } from "../../src/domain/dates.ts";
 import { flowOf, type PartyRecord, registrationNumber } from "../../src/domain/tech-contract.ts";
 
 const party = (regionCode: string, kind: PartyRecord["kind"] = "enterprise"): PartyRecord => ({
@@ -25,6 +26,25 @@ describe("technology contract rules", () => {
     expect(addWorkingDays("2025-06-06", 1)).toBe("2025-06-09");
     // From a Saturday, 30 working days is six weeks later, on a Friday.
     expect(addWorkingDays("2025-06-07", 30)).toBe("2025-07-18");
+  });
+
+  it("counts working days in constant time exactly as stepping day by day would", () => {
+    const stepping = (date: string, workingDays: number) => {
+      let current = date;
+      for (let left = workingDays; left > 0; ) {
+        current = addDays(current, 1);
+        const weekday = new Date(`${current}T00:00:00Z`).getUTCDay();
+        if (weekday !== 0 && weekday !== 6) left--;
+      }
+      return current;
+    };
+    const day = fc.integer({ min: 0, max: 36_500 }).map((n) => addDays("2000-01-01", n));
+    fc.assert(
+      fc.property(day, fc.integer({ min: 0, max: 70 }), (date, n) => {
+        expect(addWorkingDays(date, n)).toBe(stepping(date, n));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("numbers registrations year + region + six-digit serial", () => {
