@@ -1,15 +1,5 @@
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  Kysely,
-  type QueryResult,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from "kysely";
-import type { Database } from "../schema.ts";
-import { asConstraintViolation, type LedgerDatabase } from "./ledger-database.ts";
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from "kysely";
+import { asConstraintViolation, type LedgerDatabase, sqliteKysely } from "./ledger-database.ts";
 
 /** The slice of Cloudflare's D1 binding we use, so the Node build needs no Workers types. */
 export interface D1Statement {
@@ -63,14 +53,7 @@ class D1Driver implements Driver {
 }
 
 export function openD1(binding: D1Binding): LedgerDatabase {
-  const db = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new D1Driver(binding),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  });
+  const db = sqliteKysely(new D1Driver(binding));
   return {
     dialect: "d1",
     db,

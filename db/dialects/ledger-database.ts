@@ -1,4 +1,11 @@
-import type { CompiledQuery, Kysely } from "kysely";
+import {
+  type CompiledQuery,
+  type Driver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from "kysely";
 import type { Database } from "../schema.ts";
 
 /** A database handle of either dialect: Kysely for reads, `batch` as the one atomic write. */
@@ -42,4 +49,16 @@ export function asConstraintViolation(error: unknown): ConstraintViolation | nul
     error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : "";
   const match = CONSTRAINT_MESSAGE.exec(message);
   return match ? new ConstraintViolation(match[1] ?? "", match[2] ?? "", error) : null;
+}
+
+/** Kysely speaking SQLite through a driver of our own (D1's binding, or one better-sqlite3 connection). */
+export function sqliteKysely(driver: Driver): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
 }

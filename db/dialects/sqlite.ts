@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { type CompiledQuery, Kysely, SqliteDialect } from "kysely";
-import type { Database } from "../schema.ts";
-import { asConstraintViolation, type LedgerDatabase } from "./ledger-database.ts";
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from "kysely";
+import { asConstraintViolation, type LedgerDatabase, sqliteKysely } from "./ledger-database.ts";
 
 export interface SqliteOptions {
   /** `synchronous=FULL` by default: an acknowledged write survives power loss. */
@@ -31,17 +30,42 @@ function statementCache(connection: BetterSqlite3.Database) {
   };
 }
 
-// Kysely prepares every query afresh; preparing costs more than running most of ours, so the
-// dialect is handed a database whose prepare() reuses statements by their SQL text.
+/**
+ * Kysely over one better-sqlite3 connection, without Kysely's SqliteDriver: that driver takes a
+ * mutex per query (so a Kysely transaction can own the connection), which costs more than running
+ * most of our queries; we use no Kysely transactions (writes go through `batch`). Statements are
+ * prepared once and reused by their SQL text.
+ */
 function kyselyOn(connection: BetterSqlite3.Database, prepared: (sql: string) => BetterSqlite3.Statement) {
-  return new Kysely<Database>({
-    dialect: new SqliteDialect({
-      database: {
-        prepare: (sql: string) => prepared(sql),
-        close: () => connection.close(),
-      } as unknown as BetterSqlite3.Database,
-    }),
-  });
+  const run: DatabaseConnection = {
+    async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      const statement = prepared(query.sql);
+      const parameters = query.parameters as unknown[];
+      if (statement.reader) return { rows: statement.all(...parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(...parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    },
+    // biome-ignore lint/correctness/useYield: we never stream; Kysely calls this only for .stream()
+    async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+      throw new Error("streaming is not used; page instead");
+    },
+  };
+  const driver: Driver = {
+    async init() {},
+    async acquireConnection() {
+      return run;
+    },
+    async beginTransaction() {
+      throw new Error("no Kysely transactions: write through LedgerDatabase.batch");
+    },
+    async commitTransaction() {},
+    async rollbackTransaction() {},
+    async releaseConnection() {},
+    async destroy() {
+      if (connection.open) connection.close();
+    },
+  };
+  return sqliteKysely(driver);
 }
 
 interface Attempt {
