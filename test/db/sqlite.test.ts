@@ -101,14 +101,77 @@ describe("group commit on a database file", () => {
   });
 });
 
+describe("durability of group commit", () => {
+  /** A log sync the test can hold open, or make fail. */
+  function controlledSync() {
+    const held: (() => void)[] = [];
+    const control = { hold: false, fail: false, requested: 0, held };
+    const syncLog = async () => {
+      control.requested++;
+      if (control.fail) throw new Error("EIO: input/output error");
+      if (control.hold) await new Promise<void>((resolve) => held.push(resolve));
+    };
+    return { control, syncLog };
+  }
+  const soon = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it("acknowledges a write only once its log is synced, and readers wait for that too", async () => {
+    const { control, syncLog } = controlledSync();
+    const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"), { syncLog });
+    await migrate(database);
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    control.hold = true;
+    let acknowledged = false;
+    const write = attempt(() => database.batch([insertOrganization(database, "a")])).then(() => {
+      acknowledged = true;
+    });
+    while (control.held.length === 0) await soon();
+    // Committed, not yet on disk: the writer waits, and so does a reader.
+    let read: string[] | undefined;
+    const reading = organizationIds(database.readDb).then((ids) => {
+      read = ids;
+    });
+    await soon();
+    expect(acknowledged).toBe(false);
+    expect(read).toBeUndefined();
+    control.hold = false;
+    for (const release of control.held) release();
+    await Promise.all([write, reading]);
+    expect(acknowledged).toBe(true);
+    expect(read).toEqual(["a"]);
+    await database.close();
+  });
+
+  it("after a failed sync fails the group's writes and refuses every later read and write", async () => {
+    const { control, syncLog } = controlledSync();
+    const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"), { syncLog });
+    await migrate(database);
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    control.fail = true;
+    await expect(attempt(() => database.batch([insertOrganization(database, "a")]))).rejects.toThrow(
+      /could not be synced/,
+    );
+    control.fail = false;
+    await expect(attempt(() => database.batch([insertOrganization(database, "b")]))).rejects.toThrow(
+      /restart the service/,
+    );
+    await expect(organizationIds(database.readDb)).rejects.toThrow(/restart the service/);
+    await database.close();
+  });
+});
+
 describe("embedded SQLite", () => {
-  it("runs durable: WAL, synchronous=FULL, foreign keys, busy timeout", async () => {
+  it("runs durable: WAL, foreign keys, busy timeout; FULL in memory, NORMAL plus its own log syncs on a file", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "ledger-")), "nested", "ledger.sqlite");
     const database = openSqlite(path);
-    const pragma = async (name: string) =>
-      Object.values((await sql.raw(`PRAGMA ${name}`).execute(database.db)).rows[0] as object)[0];
+    const pragma = async (name: string, on = database) =>
+      Object.values((await sql.raw(`PRAGMA ${name}`).execute(on.db)).rows[0] as object)[0];
     expect(await pragma("journal_mode")).toBe("wal");
-    expect(await pragma("synchronous")).toBe(2);
+    // The file database syncs its log itself after each COMMIT (tested below), off the event loop.
+    expect(await pragma("synchronous")).toBe(1);
+    expect(await pragma("synchronous", openSqlite(":memory:"))).toBe(2);
     expect(await pragma("foreign_keys")).toBe(1);
     expect(await pragma("busy_timeout")).toBe(5000);
     await database.close();
