@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { type CompiledQuery, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
-import { openSqlite } from "../../db/dialects/sqlite.ts";
+import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { migrations } from "../../db/migrations/index.ts";
 import { liveByNumberQuery, maxSerialQuery } from "../../db/stores/tech-contracts.ts";
 
-async function fileDatabase() {
-  const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"));
+async function fileDatabase(options: SqliteOptions = {}) {
+  const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"), options);
   await migrate(database);
   return database;
 }
@@ -113,14 +113,17 @@ describe("durability of group commit", () => {
     };
     return { control, syncLog };
   }
+  async function databaseWithControlledSync() {
+    const { control, syncLog } = controlledSync();
+    const database = await fileDatabase({ syncLog });
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    return { control, database, attempt };
+  }
   const soon = () => new Promise((resolve) => setTimeout(resolve, 20));
 
   it("acknowledges a write only once its log is synced, and readers wait for that too", async () => {
-    const { control, syncLog } = controlledSync();
-    const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"), { syncLog });
-    await migrate(database);
-    const attempt = database.attempt;
-    if (!attempt) throw new Error("a file database queues its writes");
+    const { control, database, attempt } = await databaseWithControlledSync();
     control.hold = true;
     let acknowledged = false;
     const write = attempt(() => database.batch([insertOrganization(database, "a")])).then(() => {
@@ -144,11 +147,7 @@ describe("durability of group commit", () => {
   });
 
   it("after a failed sync fails the group's writes and refuses every later read and write", async () => {
-    const { control, syncLog } = controlledSync();
-    const database = openSqlite(join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.sqlite"), { syncLog });
-    await migrate(database);
-    const attempt = database.attempt;
-    if (!attempt) throw new Error("a file database queues its writes");
+    const { control, database, attempt } = await databaseWithControlledSync();
     control.fail = true;
     await expect(attempt(() => database.batch([insertOrganization(database, "a")]))).rejects.toThrow(
       /could not be synced/,
