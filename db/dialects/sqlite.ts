@@ -104,7 +104,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   // A file database with durable writes syncs its write-ahead log itself, off the event loop
   // (see the group commit below): SQLite's own sync at COMMIT (FULL) would block every request
   // for as long as the disk takes. NORMAL in WAL mode still syncs around checkpoints.
-  const syncsItself = durable && !inMemory;
+  const syncsItself = durable && !inMemory && !path.startsWith("file:");
   raw.pragma(`synchronous = ${syncsItself ? "NORMAL" : durable ? "FULL" : "NORMAL"}`);
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
@@ -125,42 +125,63 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
 
   const walPath = `${path}-wal`;
   const syncLog = options.syncLog ?? syncFile;
-  // Groups committed whose log sync has not finished: readers wait for them (below).
-  let unsynced = 0;
-  let allSynced: Promise<void> | undefined;
-  let releaseReaders = () => {};
+  // COMMITs made, and how many of them the last completed log sync covered. One sync runs at a
+  // time; commits made while it runs are covered by the next, which starts when it ends (so a
+  // failure is seen before anything after it is acknowledged).
+  let committed = 0;
+  let synced = 0;
+  let syncRunning = false;
+  let syncAgain = false;
+  const waiters: { target: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   // A failed sync leaves the disk's state unknown: refuse everything until a restart, when
   // SQLite recovers from the log what really reached it.
   let broken: unknown;
-  let readersWaiting = 0;
-  const gate = () => {
+  const untilSynced = (target: number): Promise<void> => {
     if (broken) return Promise.reject(broken);
-    if (unsynced === 0 || !allSynced) return undefined;
-    readersWaiting++;
-    return allSynced.finally(() => readersWaiting--);
+    if (synced >= target) return Promise.resolve();
+    return new Promise((resolve, reject) => waiters.push({ target, resolve, reject }));
   };
-  const syncing = new Set<Promise<void>>();
-  /** Resolves once everything committed so far is on disk. */
-  const syncCommitted = (): Promise<void> => {
-    if (unsynced++ === 0) allSynced = new Promise((resolve) => (releaseReaders = resolve));
-    const done = syncLog(walPath).then(
+  const requestSync = () => {
+    if (syncRunning) {
+      syncAgain = true;
+      return;
+    }
+    syncRunning = true;
+    const covers = committed;
+    syncLog(walPath).then(
       () => {
-        if (--unsynced === 0) releaseReaders();
+        synced = covers;
+        syncRunning = false;
+        const ready = waiters.filter((w) => w.target <= synced);
+        waiters.splice(0, waiters.length, ...waiters.filter((w) => w.target > synced));
+        for (const waiter of ready) waiter.resolve();
+        if (syncAgain) {
+          syncAgain = false;
+          requestSync();
+        }
       },
       (error) => {
         broken = new Error(`the write-ahead log could not be synced to disk; restart the service: ${error}`, {
           cause: error,
         });
-        releaseReaders();
-        throw broken;
+        syncRunning = false;
+        for (const waiter of waiters.splice(0)) waiter.reject(broken);
       },
     );
-    syncing.add(done);
-    done.then(
-      () => syncing.delete(done),
-      () => syncing.delete(done),
-    );
-    return done;
+  };
+  /** Call right after a COMMIT: resolves once that COMMIT is on disk. */
+  const syncCommitted = (): Promise<void> => {
+    const target = ++committed;
+    requestSync();
+    return untilSynced(target);
+  };
+  // Readers wait until everything committed is synced; waiting readers pause new groups.
+  let readersWaiting = 0;
+  const gate = () => {
+    if (broken) return Promise.reject(broken);
+    if (synced >= committed) return undefined;
+    readersWaiting++;
+    return untilSynced(committed).finally(() => readersWaiting--);
   };
 
   const prepared = statementCache(raw);
@@ -268,7 +289,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
       while (queue.length > 0) {
         // Under a steady stream of writes the log might never be fully synced: let waiting
         // readers through before committing more.
-        if (readersWaiting > 0 && unsynced > 0) await allSynced;
+        if (readersWaiting > 0 && synced < committed) await untilSynced(committed).catch(() => {});
         await runGroup(queue.splice(0, maxGroup));
       }
     } finally {
@@ -302,7 +323,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
       if (syncsItself && !inGroup) await syncCommitted();
     },
     async close() {
-      await Promise.allSettled([...syncing]);
+      await untilSynced(committed).catch(() => {});
       if (reader !== raw && reader.open) reader.close();
       if (raw.open) raw.close();
     },

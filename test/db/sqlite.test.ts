@@ -146,6 +146,36 @@ describe("durability of group commit", () => {
     await database.close();
   });
 
+  it("runs one sync at a time; writes committed meanwhile share the next, and a failure fails them too", async () => {
+    const { control, database, attempt } = await databaseWithControlledSync();
+    const before = control.requested;
+    control.hold = true;
+    const first = attempt(() => database.batch([insertOrganization(database, "a")]));
+    while (control.held.length === 0) await soon();
+    const later = [
+      attempt(() => database.batch([insertOrganization(database, "b")])),
+      attempt(() => database.batch([insertOrganization(database, "c")])),
+    ];
+    await soon();
+    expect(control.requested - before).toBe(1);
+    control.hold = false;
+    control.held.shift()?.();
+    await Promise.all([first, ...later]);
+    expect(control.requested - before).toBe(2);
+    // Held again, and then the next sync fails: the write that waited behind it is not acknowledged.
+    control.hold = true;
+    const waiting = attempt(() => database.batch([insertOrganization(database, "d")]));
+    while (control.held.length === 0) await soon();
+    const behind = attempt(() => database.batch([insertOrganization(database, "e")]));
+    await soon();
+    control.hold = false;
+    control.fail = true;
+    control.held.shift()?.();
+    await expect(waiting).resolves.toBeUndefined();
+    await expect(behind).rejects.toThrow(/could not be synced/);
+    await database.close();
+  });
+
   it("after a failed sync fails the group's writes and refuses every later read and write", async () => {
     const { control, database, attempt } = await databaseWithControlledSync();
     control.fail = true;
