@@ -26,6 +26,12 @@ export interface LedgerDatabase {
    * head guard alone keeps them correct.
    */
   readonly attempt?: <T>(run: () => Promise<T>) => Promise<T>;
+  /**
+   * Resolves once everything committed so far is on disk, where commits are acknowledged before
+   * the log is synced (better-sqlite3 on a file). A response is held for it, so nothing a reader
+   * saw can vanish in a crash after it was shown.
+   */
+  readonly durable?: () => Promise<void>;
   close(): Promise<void>;
 }
 

@@ -40,14 +40,14 @@ function statementCache(connection: BetterSqlite3.Database) {
  * prepared once and reused by their SQL text.
  */
 function kyselyOn(
+  /** The error that stopped the database, if any: after a failed log sync every query refuses. */
+  broken: () => unknown,
   connection: BetterSqlite3.Database,
   prepared: (sql: string) => BetterSqlite3.Statement,
-  /** A wait the query must sit out first, if any; checked again right before it runs. */
-  gate: () => Promise<void> | undefined = () => undefined,
 ) {
   const run: DatabaseConnection = {
     async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-      for (let wait = gate(); wait; wait = gate()) await wait;
+      if (broken()) throw broken();
       const statement = prepared(query.sql);
       const parameters = query.parameters as unknown[];
       if (statement.reader) return { rows: statement.all(...parameters) as R[] };
@@ -175,29 +175,22 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     requestSync();
     return untilSynced(target);
   };
-  // Readers wait until everything committed is synced; waiting readers pause new groups.
-  let readersWaiting = 0;
-  const gate = () => {
-    if (broken) return Promise.reject(broken);
-    if (synced >= committed) return undefined;
-    readersWaiting++;
-    return untilSynced(committed).finally(() => readersWaiting--);
-  };
-
   const prepared = statementCache(raw);
   const runAll = raw.transaction((queries: readonly CompiledQuery[]) => {
     for (const query of queries) prepared(query.sql).run(...(query.parameters as unknown[]));
   });
-  const db = kyselyOn(raw, prepared);
-  const readDb = reader === raw ? db : kyselyOn(reader, statementCache(reader), syncsItself ? gate : undefined);
+  const isBroken = () => broken;
+  const db = kyselyOn(isBroken, raw, prepared);
+  const readDb = reader === raw ? db : kyselyOn(isBroken, reader, statementCache(reader));
 
   /**
    * Group commit. Attempts queue and run one at a time, so each reads what the ones before it
    * wrote and none has to retry. Those queued together (requests that arrived while the last
    * group was being written) run inside one transaction, each in a savepoint of its own,
    * and are acknowledged only once that COMMIT is on disk: one log sync for the group instead of
-   * one per write, run off the event loop while the next group is decided. Until it completes,
-   * reads on the reading connection wait, so nobody is shown a write that is not yet durable.
+   * one per write, run off the event loop while the next group is decided. Reads on the reading
+   * connection see what is committed at once; `durable()` lets a response wait until all of it
+   * is on disk (create-app.ts holds every response for it).
    * An attempt that fails rolls back its savepoint alone; if the COMMIT or the sync fails, every
    * attempt in the group fails.
    */
@@ -286,12 +279,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
 
   async function drain() {
     try {
-      while (queue.length > 0) {
-        // Under a steady stream of writes the log might never be fully synced: let waiting
-        // readers through before committing more.
-        if (readersWaiting > 0 && synced < committed) await untilSynced(committed).catch(() => {});
-        await runGroup(queue.splice(0, maxGroup));
-      }
+      while (queue.length > 0) await runGroup(queue.splice(0, maxGroup));
     } finally {
       draining = false;
     }
@@ -321,6 +309,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
       }
       // Inside a group the group's sync covers it; on its own (migrations, the CLI) it waits here.
       if (syncsItself && !inGroup) await syncCommitted();
+    },
+    durable() {
+      return untilSynced(committed);
     },
     async close() {
       await untilSynced(committed).catch(() => {});

@@ -62,6 +62,7 @@ export function createLedgerStore(database: LedgerDatabase): LedgerStore {
 function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: LedgerStore["attempt"]): LedgerStore {
   return {
     attempt,
+    durable: () => database.durable?.() ?? Promise.resolve(),
     async ping() {
       await db.selectFrom("schema_migrations").select("version").limit(1).execute();
     },

@@ -167,6 +167,12 @@ export interface LedgerStore {
    * guard alone keeps them correct.
    */
   attempt<T>(run: (store: LedgerStore) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once everything committed so far is on disk. Where writes are committed before
+   * their log is synced (group commit on better-sqlite3), a response is held for this, so no
+   * reader is shown what a crash could still take back; elsewhere it resolves at once.
+   */
+  durable(): Promise<void>;
 
   findOrganization(id: string): Promise<OrganizationRecord | undefined>;
   findOrganizationByCreditCode(creditCode: string): Promise<OrganizationRecord | undefined>;

@@ -29,6 +29,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     await next();
+    // Whatever the handler read may have been committed a moment ago by a group whose log sync
+    // is still running: the response waits for it, so nothing shown can be lost in a crash.
+    await deps.store.durable();
   });
   app.use("*", requestId);
   app.use("*", observe);

@@ -707,6 +707,43 @@ describe("with group commit (a database file, as npm start runs it)", () => {
     expect(verification.json).toMatchObject({ ok: true, problems: [] });
   });
 
+  it("holds every response until what it may show is on disk", async () => {
+    let hold = false;
+    const held: (() => void)[] = [];
+    const app = await createTestApp(
+      {},
+      {
+        file: true,
+        sqlite: {
+          syncLog: async () => {
+            if (hold) await new Promise<void>((resolve) => held.push(resolve));
+          },
+        },
+      },
+    );
+    const parties = await givenRoles(app);
+    hold = true;
+    const body = contractBody(parties.member.organization.id, parties.otherMember.organization.id);
+    let recorded = false;
+    const posting = app.call("POST", "/v1/contracts", { token: parties.member.token, body }).then((r) => {
+      recorded = r.status === 201;
+    });
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Committed, not yet synced: a list that would show it is held back too.
+    let listed: number | undefined;
+    const listing = app.call("GET", "/v1/contracts", { token: parties.member.token }).then((r) => {
+      listed = r.json.items.length;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(recorded).toBe(false);
+    expect(listed).toBeUndefined();
+    hold = false;
+    for (const release of held) release();
+    await Promise.all([posting, listing]);
+    expect(recorded).toBe(true);
+    expect(listed).toBe(1);
+  });
+
   it("numbers concurrent registrations gap-free", async () => {
     await expectGapFreeConcurrentRegistrations(t, roles, 16);
     const progress = await t.call("GET", "/v1/statistics/progress");

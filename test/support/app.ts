@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
-import { openSqlite } from "../../db/dialects/sqlite.ts";
+import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { createOperator } from "../../src/domain/create-operator.ts";
 import type { Clock } from "../../src/domain/ports.ts";
@@ -37,9 +37,12 @@ export const testConfig = parseConfig({ LEDGER_DATABASE: ":memory:" });
  * file in a temporary folder, as `npm start` runs it (a reading connection beside the writing
  * one, and writes committed in groups).
  */
-export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { file?: boolean } = {}) {
+export async function createTestApp(
+  overrides: Partial<AppDeps> = {},
+  options: { file?: boolean; sqlite?: SqliteOptions } = {},
+) {
   const path = options.file ? join(mkdtempSync(join(tmpdir(), "ledger-test-")), "ledger.sqlite") : ":memory:";
-  const database = openSqlite(path);
+  const database = openSqlite(path, options.sqlite);
   await migrate(database);
   const clock = (overrides.clock as TestClock | undefined) ?? fixedClock();
   const deps = await buildDeps(database, testConfig, { clock, ...overrides });
