@@ -32,6 +32,10 @@ export function text(max: number) {
       .max(max, `must be at most ${max} characters`)
       // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
       .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
+      // A lone UTF-16 surrogate cannot be stored as UTF-8 (it would become U+FFFD), so the row
+      // would no longer equal the state its audit event hashed. In u mode \p{Cs} matches only
+      // unpaired surrogates: a pair is one astral code point (emoji are fine).
+      .refine((value) => !/\p{Cs}/u.test(value), "must be valid Unicode text (no unpaired surrogates)")
   );
 }
 

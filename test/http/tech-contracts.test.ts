@@ -144,6 +144,7 @@ describe("recording a technology contract", () => {
       [{ totalAmount: "-5" }, "/totalAmount", /yuan/],
       [{ totalAmount: "1e6" }, "/totalAmount", /yuan/],
       [{ title: "Line one\u0000hidden" }, "/title", /control characters/],
+      [{ title: "Half a pair \ud83d here" }, "/title", /unpaired surrogates/],
       [{ signedOn: "0000-01-01" }, "/signedOn", /between 1949-10-01 and 2099-12-31/],
     ];
     for (const [overrides, pointer, detail] of cases) {
@@ -154,6 +155,17 @@ describe("recording a technology contract", () => {
       expect(error?.detail, `${pointer} in ${response.text}`).toMatch(detail);
     }
     expect(await countRows(t, "tech_contracts")).toBe(0);
+  });
+
+  it("keeps astral characters (a surrogate pair) exactly, and the ledger still verifies", async () => {
+    const title = "高原温室 🌱 control 𠀀";
+    const body = contractBody(roles.member.organization.id, roles.otherMember.organization.id, { title });
+    const created = await t.call("POST", "/v1/contracts", { token: roles.member.token, body });
+    expect(created.status).toBe(201);
+    const read = await t.call("GET", `/v1/contracts/${created.json.id}`, { token: roles.member.token });
+    expect(read.json.title).toBe(title);
+    const verification = await t.call("GET", "/v1/audit/verification", { token: roles.operator.token });
+    expect(verification.json.ok).toBe(true);
   });
 
   it("accepts a transfer as equity and every legal type and sub-type pair", async () => {
