@@ -137,10 +137,15 @@ export interface ContractListFilter {
 /** The tables whose rows must equal the state their last audit event recorded. */
 export type SubjectType = "organization" | "api_key" | "tech_contract" | "volume_entry" | "goal";
 
+/** Subjects whose rows store their last event's state text and seq (migration 0006). */
+export type StateSubjectType = Extract<SubjectType, "tech_contract" | "volume_entry">;
+
 /** One subject as verification sees it: its current row (mapped) and its last event, either may be missing. */
 export interface SubjectCheck {
   subjectId: string;
   current: unknown | null;
+  /** Rows that store their state: the text and the event seq the row names, compared as they are. */
+  stored?: { state: string; eventSeq: number };
   lastEventSeq: number | null;
   lastEventState: string | null;
 }

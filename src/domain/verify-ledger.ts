@@ -66,11 +66,17 @@ export async function verifyLedger(deps: { store: LedgerStore }): Promise<Verifi
           note({ seq: subject.lastEventSeq, subject: where, detail: "the row its events describe is missing" });
         } else if (subject.lastEventState === null) {
           note({ seq: null, subject: where, detail: "the row has no event: it was written outside the ledger" });
-        } else if (canonicalJson(subject.current) !== subject.lastEventState) {
+        } else if ((subject.stored?.state ?? canonicalJson(subject.current)) !== subject.lastEventState) {
           note({
             seq: subject.lastEventSeq,
             subject: where,
             detail: "the row differs from the state its last event recorded",
+          });
+        } else if (subject.stored && subject.stored.eventSeq !== subject.lastEventSeq) {
+          note({
+            seq: subject.lastEventSeq,
+            subject: where,
+            detail: `the row names event ${subject.stored.eventSeq}, not its last event`,
           });
         }
       }

@@ -115,7 +115,9 @@ describe("the contract lifecycle on D1 (workerd)", () => {
 
     const verification = await call("GET", "/v1/audit/verification", undefined, op1);
     expect(verification.json).toMatchObject({ ok: true, problems: [] });
-    await env.DB.prepare("UPDATE tech_contracts SET technology_fen = 1 WHERE id = ?").bind(recorded.json.id).all();
+    await env.DB.prepare("UPDATE tech_contracts SET state = json_set(state, '$.technologyFen', 1) WHERE id = ?")
+      .bind(recorded.json.id)
+      .all();
     const tampered = await verifyLedger(deps);
     expect(tampered.ok).toBe(false);
     expect(tampered.problems[0]?.subject).toBe(`tech_contract ${recorded.json.id}`);
