@@ -138,6 +138,11 @@ export function createLedgerStore(database: LedgerDatabase): LedgerStore {
       type === "tech_contract" || type === "volume_entry"
         ? verification.checkStateSubjects(db, type, afterId, limit)
         : checkSubjects(db, type, afterId, limit),
+    auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database, afterSeq, uptoSeq),
+    stateRowTallies: (afterSeq, uptoSeq) => verification.stateRowTallies(db, afterSeq, uptoSeq),
+    stateSubjectTotals: (type, headSeq) => verification.stateSubjectTotals(db, type, headSeq),
+    suspectStateSubjects: (type, limit) => verification.suspectStateSubjects(db, type, limit),
+    countStateSubjects: (type) => verification.countStateSubjects(db, type),
     listGoals: () => statistics.listGoals(db),
     volumeTotals: (from, to) => statistics.volumeTotals(db, from, to),
     reachedOn: (from, to, amount, target) => statistics.reachedOn(db, from, to, amount, target),

@@ -150,6 +150,55 @@ export interface SubjectCheck {
   lastEventState: string | null;
 }
 
+/** Events after..upto read for checking in bulk: no object per event. */
+export interface ChainStretch {
+  /** Events stored in the range. */
+  count: number;
+  /** Each event's hash preimage as SQL renders it (JSON array of its ten fields), one per line, in seq order. */
+  preimages: Uint8Array;
+  /** The stored hashes, concatenated in seq order; and the stored previous hashes likewise. */
+  hashes: string;
+  prevHashes: string;
+}
+
+/** State rows whose event_seq falls in a stretch of the chain, compared with that event in SQL. */
+export interface StateRowTally {
+  rows: number;
+  /** Rows whose event_seq event exists, is of the same subject, and holds byte for byte the row's state. */
+  matching: number;
+  eventSeqSum: number;
+}
+
+export interface StateSubjectTotals {
+  /** Subjects of the type with an event up to the head, and the sum of each one's last seq. */
+  subjects: number;
+  lastSeqSum: number;
+  /** Rows naming no event up to the head (event_seq < 1 or past the head). */
+  rowsOutside: number;
+}
+
+/** Events (after, upto] of the chain, checked as one piece. */
+export interface StretchRange {
+  after: number;
+  upto: number;
+}
+
+/**
+ * What a stretch looked like to the fast check. `clean` means: the stretch holds exactly the
+ * events after+1..upto, in order, each one's stored hash is the SHA-256 of its preimage and each
+ * links to the stored hash of the one before it; the caller still checks that the first links to
+ * the stretch before (`firstPrevHash`). Anything else, or a read that failed, and the caller
+ * recomputes the stretch with the exact code, so a doubt here can only cost time.
+ */
+export interface StretchReport extends StretchRange {
+  clean: boolean;
+  count: number;
+  firstPrevHash: string;
+  lastHash: string;
+  /** State rows naming an event in the stretch, compared with it; null if they could not be read. */
+  rows: Record<StateSubjectType, StateRowTally> | null;
+}
+
 /**
  * Everything one operation changes, written atomically: a better-sqlite3 transaction or a D1
  * batch. The events extend the chain from the head the operation read first; if the head has
@@ -203,6 +252,19 @@ export interface LedgerStore {
   /** Pages through a subject table joined with each row's last event, then events whose row is gone. */
   checkSubjects(type: SubjectType, afterId: string, limit: number): Promise<SubjectCheck[]>;
 
+  /** Verification's bulk reads; see verify-ledger.ts for how they add up to the exact checks. */
+  auditChainStretch(afterSeq: number, uptoSeq: number): Promise<ChainStretch>;
+  stateRowTallies(afterSeq: number, uptoSeq: number): Promise<Record<StateSubjectType, StateRowTally>>;
+  stateSubjectTotals(type: StateSubjectType, headSeq: number): Promise<StateSubjectTotals>;
+  /**
+   * The exact checks, in id order, of the first `limit` subjects that can fail one: rows whose
+   * event is missing, another subject's, not the last or not the same text, and subjects whose
+   * row is gone. Every other subject's row is byte for byte its last event's state.
+   */
+  suspectStateSubjects(type: StateSubjectType, limit: number): Promise<SubjectCheck[]>;
+  /** Ids that have a row or an event of the type. */
+  countStateSubjects(type: StateSubjectType): Promise<number>;
+
   findSigningKey(): Promise<SigningKeyRecord | undefined>;
   /** Keeps the first key ever stored: returns the stored one if another start won the race. */
   putSigningKeyIfAbsent(record: SigningKeyRecord): Promise<SigningKeyRecord>;
@@ -243,4 +305,10 @@ export interface Deps {
   market: Market;
   /** Optional: statistics answers per ledger head. Every write moves the head, so no answer outlives its data. */
   readCache?: ReadCache;
+  /**
+   * Optional: checks the chain's stretches (verify-chain.ts) elsewhere and in parallel; the Node
+   * runtime passes worker processes with their own read-only connections. By default verification
+   * checks them here, one after another.
+   */
+  checkStretches?: (ranges: StretchRange[]) => Promise<StretchReport[]>;
 }

@@ -12,6 +12,7 @@ import type { AuditHead, OrganizationRecord } from "../../src/domain/ports.ts";
 import type { TechContractRecord, VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
 import { volumeEntryFor } from "../../src/domain/tech-contract.ts";
 import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { exactVerification } from "../support/exact-verification.ts";
 
 /** A row as schema 5 stored it: one column per field, as the store mapped records then. */
 function oldContractRow(r: TechContractRecord) {
@@ -230,6 +231,7 @@ describe("migration 0006: rows that are their last event's state", () => {
       },
       { seq: null, subject: "tech_contract tc_c", detail: "the row has no event: it was written outside the ledger" },
     ]);
+    expect(report).toEqual(await exactVerification(store, database));
     await database.close();
   });
 });
