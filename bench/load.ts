@@ -48,12 +48,20 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
     createdAt: at0,
   }));
   let head = await store.auditHead();
-  // One atomic batch: the events chained from the head, then the rows they describe.
+  // One atomic batch: the events chained from the head, then the rows they describe. Contract and
+  // volume rows are their subject's last event (state text and seq), as the store writes them.
   const write = async (drafts: EventDraft[], rows: CompiledQuery[], at: string) => {
     const events = chainEvents(head, drafts, LOADER, at);
-    await database.batch([...events.map((e) => insertAuditEvent(database.db, e)), ...rows]);
-    const last = events.at(-1);
-    if (last) head = { seq: last.seq, hash: last.hash };
+    const last = new Map(events.map((e) => [`${e.subjectType} ${e.subjectId}`, e]));
+    const stateRows = [...last.values()].flatMap((e) => {
+      const row = { id: e.subjectId, state: e.state, eventSeq: e.seq };
+      if (e.subjectType === "tech_contract") return [insertTechContract(database.db, row)];
+      if (e.subjectType === "volume_entry") return [insertVolumeEntry(database.db, row)];
+      return [];
+    });
+    await database.batch([...events.map((e) => insertAuditEvent(database.db, e)), ...rows, ...stateRows]);
+    const newest = events.at(-1);
+    if (newest) head = { seq: newest.seq, hash: newest.hash };
   };
   await write(
     members.map((m) => ({
@@ -84,7 +92,6 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
   const serials = new Map<number, number>();
   let drafts: EventDraft[] = [];
   // Contracts and entries go in without the per-entry rollup upserts; rollups are rebuilt at the end.
-  let rows: CompiledQuery[] = [];
   let lastAt = at0;
   for (let i = 0; i < synthetic.length; i++) {
     const s = synthetic[i];
@@ -151,12 +158,10 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
       { action: "tech_contract.registered", subjectType: "tech_contract", subjectId: recorded.id, state: registered },
       { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
     );
-    rows.push(insertTechContract(database.db, registered), insertVolumeEntry(database.db, entry));
     lastAt = at;
     if (drafts.length >= BATCH * 3 || i === synthetic.length - 1) {
-      await write(drafts, rows, lastAt);
+      await write(drafts, [], lastAt);
       drafts = [];
-      rows = [];
       onProgress?.(i + 1);
     }
   }

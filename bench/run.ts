@@ -24,6 +24,7 @@ import { verifyLedger } from "../src/domain/verify-ledger.ts";
 import { parseConfig } from "../src/runtime/config.ts";
 import { buildDeps } from "../src/runtime/deps.ts";
 import { creditCode } from "../src/runtime/synthetic-history.ts";
+import { stretchWorkers } from "../src/runtime/verify-workers.ts";
 import { loadRegisteredContracts } from "./load.ts";
 import { sequentialLatency } from "./sequential.ts";
 
@@ -327,7 +328,7 @@ async function main() {
     if (size === MILLION) {
       const database = openSqlite(path);
       const t0 = performance.now();
-      const report = await verifyLedger({ store: createLedgerStore(database) });
+      const report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(path) });
       verifySeconds = (performance.now() - t0) / 1000;
       verifyOk = report.ok;
       await database.close();

@@ -22,7 +22,14 @@ function isCalendarDate(value: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
-/** Text a person typed: no control characters (they break CSV, logs and printed certificates). */
+/** Half of a UTF-16 surrogate pair without the other half: no Unicode character at all. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text a person typed: no control characters (they break CSV, logs and printed certificates) and
+ * no lone surrogate, which SQLite would store as U+FFFD: the row would no longer be the text its
+ * audit event hashed.
+ */
 export function text(max: number) {
   return (
     z
@@ -32,10 +39,7 @@ export function text(max: number) {
       .max(max, `must be at most ${max} characters`)
       // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
       .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
-      // A lone UTF-16 surrogate cannot be stored as UTF-8 (it would become U+FFFD), so the row
-      // would no longer equal the state its audit event hashed. In u mode \p{Cs} matches only
-      // unpaired surrogates: a pair is one astral code point (emoji are fine).
-      .refine((value) => !/\p{Cs}/u.test(value), "must be valid Unicode text (no unpaired surrogates)")
+      .refine((value) => !LONE_SURROGATE.test(value), "must be valid Unicode (it holds half a surrogate pair)")
   );
 }
 

@@ -1,3 +1,5 @@
+import type { GeneratedAlways } from "kysely";
+
 /** The Kysely view of the database. Money is integer fen; dates and instants ISO text; flags 0/1. */
 export interface SchemaMigrationsTable {
   version: number;
@@ -57,67 +59,75 @@ export interface SigningKeysTable {
 
 export interface TechContractsTable {
   id: string;
-  status: string;
-  title: string;
-  contract_number: string;
-  type: string;
-  sub_type: string | null;
-  equity_contribution: number;
-  seller_organization_id: string | null;
-  seller_name: string;
-  seller_credit_code: string;
-  seller_kind: string;
-  seller_region: string;
-  buyer_organization_id: string | null;
-  buyer_name: string;
-  buyer_credit_code: string;
-  buyer_kind: string;
-  buyer_region: string;
-  signed_on: string;
-  valid_from: string;
-  valid_to: string;
-  total_fen: number;
-  technology_fen: number;
-  tech_field: string;
-  ip_type: string;
+  /** Canonical JSON, byte for byte the state of the event `event_seq`: the subject's last. */
+  state: string;
+  event_seq: number;
+  // The rest is generated from `state` (migration 0006, VIRTUAL): read-only to SQL and to Kysely.
+  status: GeneratedAlways<string>;
+  title: GeneratedAlways<string>;
+  contract_number: GeneratedAlways<string>;
+  type: GeneratedAlways<string>;
+  sub_type: GeneratedAlways<string | null>;
+  equity_contribution: GeneratedAlways<number>;
+  seller_organization_id: GeneratedAlways<string | null>;
+  seller_name: GeneratedAlways<string>;
+  seller_credit_code: GeneratedAlways<string>;
+  seller_kind: GeneratedAlways<string>;
+  seller_region: GeneratedAlways<string>;
+  buyer_organization_id: GeneratedAlways<string | null>;
+  buyer_name: GeneratedAlways<string>;
+  buyer_credit_code: GeneratedAlways<string>;
+  buyer_kind: GeneratedAlways<string>;
+  buyer_region: GeneratedAlways<string>;
+  signed_on: GeneratedAlways<string>;
+  valid_from: GeneratedAlways<string>;
+  valid_to: GeneratedAlways<string>;
+  total_fen: GeneratedAlways<number>;
+  technology_fen: GeneratedAlways<number>;
+  tech_field: GeneratedAlways<string>;
+  ip_type: GeneratedAlways<string>;
   /** JSON array of achievement ids. */
-  achievement_ids: string;
-  flow: string;
-  large: number;
-  submitted_at: string;
-  submitted_by_organization_id: string;
-  submitted_by_key_id: string;
-  submitted_by_holder: string;
-  review_started_on: string;
-  /** JSON array of {keyId, holder, at}. */
-  approvals: string;
-  decision_reason: string | null;
-  registration_year: number | null;
-  registration_serial: number | null;
-  registration_number: string | null;
-  registered_on: string | null;
-  ended_on: string | null;
-  end_reason: string | null;
-  revision: number;
-  updated_at: string;
+  achievement_ids: GeneratedAlways<string>;
+  flow: GeneratedAlways<string>;
+  large: GeneratedAlways<number>;
+  submitted_at: GeneratedAlways<string>;
+  submitted_by_organization_id: GeneratedAlways<string>;
+  submitted_by_key_id: GeneratedAlways<string>;
+  submitted_by_holder: GeneratedAlways<string>;
+  review_started_on: GeneratedAlways<string>;
+  /** JSON array of {at, holder, keyId}. */
+  approvals: GeneratedAlways<string>;
+  decision_reason: GeneratedAlways<string | null>;
+  registration_year: GeneratedAlways<number | null>;
+  registration_serial: GeneratedAlways<number | null>;
+  registration_number: GeneratedAlways<string | null>;
+  registered_on: GeneratedAlways<string | null>;
+  ended_on: GeneratedAlways<string | null>;
+  end_reason: GeneratedAlways<string | null>;
+  revision: GeneratedAlways<number>;
+  updated_at: GeneratedAlways<string>;
 }
 
 export interface VolumeEntriesTable {
   id: string;
-  contract_id: string;
-  kind: string;
-  entry_on: string;
-  count: number;
-  total_fen: number;
-  technology_fen: number;
-  type: string;
-  tech_field: string;
-  seller_kind: string;
-  buyer_kind: string;
-  ip_type: string;
-  seller_region: string;
-  flow: string;
-  recorded_at: string;
+  /** Canonical JSON, byte for byte the state of the event `event_seq`: the subject's last. */
+  state: string;
+  event_seq: number;
+  // The rest is generated from `state` (migration 0006, VIRTUAL): read-only to SQL and to Kysely.
+  contract_id: GeneratedAlways<string>;
+  kind: GeneratedAlways<string>;
+  entry_on: GeneratedAlways<string>;
+  count: GeneratedAlways<number>;
+  total_fen: GeneratedAlways<number>;
+  technology_fen: GeneratedAlways<number>;
+  type: GeneratedAlways<string>;
+  tech_field: GeneratedAlways<string>;
+  seller_kind: GeneratedAlways<string>;
+  buyer_kind: GeneratedAlways<string>;
+  ip_type: GeneratedAlways<string>;
+  seller_region: GeneratedAlways<string>;
+  flow: GeneratedAlways<string>;
+  recorded_at: GeneratedAlways<string>;
 }
 
 export interface GoalsTable {

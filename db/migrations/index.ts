@@ -3,6 +3,7 @@ import { techContracts } from "./0002-tech-contracts.ts";
 import { statistics } from "./0003-statistics.ts";
 import { periodRollups } from "./0004-period-rollups.ts";
 import { auditSubjectIndex } from "./0005-audit-subject-index.ts";
+import { stateRows } from "./0006-state-rows.ts";
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   statistics,
   periodRollups,
   auditSubjectIndex,
+  stateRows,
 ];

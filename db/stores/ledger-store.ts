@@ -1,7 +1,15 @@
 import { type CompiledQuery, type Kysely, sql } from "kysely";
 import { apiKeyState } from "../../src/domain/api-keys.ts";
 import { HeadMovedError } from "../../src/domain/errors.ts";
-import type { Change, LedgerStore, SigningKeyRecord, SubjectCheck, SubjectType } from "../../src/domain/ports.ts";
+import type {
+  AuditEvent,
+  Change,
+  LedgerStore,
+  SigningKeyRecord,
+  StateSubjectType,
+  SubjectCheck,
+  SubjectType,
+} from "../../src/domain/ports.ts";
 import { ConstraintViolation, type LedgerDatabase } from "../dialects/ledger-database.ts";
 import type { Database } from "../schema.ts";
 import * as apiKeys from "./api-keys.ts";
@@ -9,12 +17,31 @@ import * as audit from "./audit-events.ts";
 import * as organizations from "./organizations.ts";
 import * as statistics from "./statistics.ts";
 import * as contracts from "./tech-contracts.ts";
+import * as verification from "./verification.ts";
 import * as volume from "./volume-entries.ts";
 
 /** Constraints that mean "someone else wrote first": the operation re-reads and decides again. */
 const RACE_TARGETS = new Set(["audit_events.seq", "idempotency_keys.scope, idempotency_keys.key"]);
 
-function compileChange(db: Kysely<Database>, change: Change): CompiledQuery | CompiledQuery[] {
+/**
+ * A contract or volume entry row stores its last event's state text and seq: the last event for
+ * that subject in the same write set, so row and event cannot differ by even a byte.
+ */
+function lastEvents(events: readonly AuditEvent[]) {
+  const last = new Map<string, AuditEvent>();
+  for (const event of events) last.set(`${event.subjectType} ${event.subjectId}`, event);
+  return (subjectType: SubjectType, id: string): contracts.StateRow => {
+    const event = last.get(`${subjectType} ${id}`);
+    if (!event) throw new Error(`a ${subjectType} row is written only with its event (${id})`);
+    return { id, state: event.state, eventSeq: event.seq };
+  };
+}
+
+function compileChange(
+  db: Kysely<Database>,
+  change: Change,
+  stateRow: ReturnType<typeof lastEvents>,
+): CompiledQuery | CompiledQuery[] {
   switch (change.kind) {
     case "organization.insert":
       return organizations.insertOrganization(db, change.record);
@@ -23,11 +50,14 @@ function compileChange(db: Kysely<Database>, change: Change): CompiledQuery | Co
     case "apiKey.revoke":
       return apiKeys.revokeApiKey(db, change.id, change.revokedAt);
     case "techContract.insert":
-      return contracts.insertTechContract(db, change.record);
+      return contracts.insertTechContract(db, stateRow("tech_contract", change.record.id));
     case "techContract.update":
-      return contracts.updateTechContract(db, change.record);
+      return contracts.updateTechContract(db, stateRow("tech_contract", change.record.id));
     case "volume.insert":
-      return [volume.insertVolumeEntry(db, change.entry), ...statistics.rollupQueries(change.entry)];
+      return [
+        volume.insertVolumeEntry(db, stateRow("volume_entry", change.entry.id)),
+        ...statistics.rollupQueries(change.entry),
+      ];
     case "goal.insert":
       return statistics.insertGoal(db, change.record);
     case "idempotency.insert": {
@@ -69,9 +99,10 @@ function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: Ledger
     auditHead: () => audit.auditHead(db),
     async commit(writeSet) {
       // Events first: if the head moved, the first statement fails and nothing else is tried.
+      const stateRow = lastEvents(writeSet.events);
       const queries = [
         ...writeSet.events.map((e) => audit.insertAuditEvent(db, e)),
-        ...writeSet.changes.flatMap((c) => compileChange(db, c)),
+        ...writeSet.changes.flatMap((c) => compileChange(db, c, stateRow)),
       ];
       try {
         await database.batch(queries);
@@ -109,7 +140,15 @@ function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: Ledger
     findLiveContractByNumber: (code, number) => contracts.findLiveByNumber(db, code, number),
     maxRegistrationSerial: (year) => contracts.maxRegistrationSerial(db, year),
     listTechContracts: (filter) => contracts.listTechContracts(db, filter),
-    checkSubjects: (type, afterId, limit) => checkSubjects(db, type, afterId, limit),
+    checkSubjects: (type, afterId, limit) =>
+      type === "tech_contract" || type === "volume_entry"
+        ? verification.checkStateSubjects(db, type, afterId, limit)
+        : checkSubjects(db, type, afterId, limit),
+    auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database, afterSeq, uptoSeq),
+    stateRowTallies: (afterSeq, uptoSeq) => verification.stateRowTallies(db, afterSeq, uptoSeq),
+    stateSubjectTotals: (type, headSeq) => verification.stateSubjectTotals(db, type, headSeq),
+    suspectStateSubjects: (type, limit) => verification.suspectStateSubjects(db, type, limit),
+    countStateSubjects: (type) => verification.countStateSubjects(db, type),
     listGoals: () => statistics.listGoals(db),
     volumeTotals: (from, to) => statistics.volumeTotals(db, from, to),
     reachedOn: (from, to, amount, target) => statistics.reachedOn(db, from, to, amount, target),
@@ -161,10 +200,11 @@ function toSigningKey(row: Database["signing_keys"]): SigningKeyRecord {
 const SUBJECT_TABLES = {
   organization: { table: "organizations", map: organizations.toOrganization },
   api_key: { table: "api_keys", map: (row: Database["api_keys"]) => apiKeyState(apiKeys.toApiKey(row)) },
-  tech_contract: { table: "tech_contracts", map: contracts.toTechContract },
-  volume_entry: { table: "volume_entries", map: volume.toVolumeEntry },
   goal: { table: "goals", map: statistics.toGoal },
-} as const satisfies Record<SubjectType, { table: keyof Database; map: (row: never) => unknown }>;
+} as const satisfies Record<
+  Exclude<SubjectType, StateSubjectType>,
+  { table: keyof Database; map: (row: never) => unknown }
+>;
 
 /**
  * Pages over every id that has a row or an event of this subject type, with the row (mapped as
@@ -173,7 +213,7 @@ const SUBJECT_TABLES = {
  */
 async function checkSubjects(
   db: Kysely<Database>,
-  type: SubjectType,
+  type: Exclude<SubjectType, StateSubjectType>,
   afterId: string,
   limit: number,
 ): Promise<SubjectCheck[]> {

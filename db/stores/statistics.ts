@@ -4,6 +4,7 @@ import type { GoalRecord } from "../../src/domain/goal.ts";
 import type { CategoryDimension, VolumeCell, VolumeFigures, VolumeQuery } from "../../src/domain/ports.ts";
 import type { VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
 import type { Database, GoalsTable, VolumeMonthlyTable } from "../schema.ts";
+import { rollupsMatch } from "./rollup-check.ts";
 
 /** API dimension → volume column, in the bit order of a cuboid mask (frozen by migration 0003). */
 export const DIMENSION_COLUMNS: [CategoryDimension, string][] = [
@@ -291,11 +292,28 @@ export async function listGoals(db: Kysely<Database>): Promise<GoalRecord[]> {
 }
 
 /**
+ * Lists every rollup cell that differs from a recomputation from the volume entries. The fast
+ * check (rollup-check.ts) answers "all equal" from indexes without reading the entries into JS;
+ * only if it finds a difference does the exact recomputation below run, to name the cells.
+ */
+export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<string[]> {
+  if (
+    await rollupsMatch(
+      db,
+      DIMENSION_COLUMNS.map(([, c]) => c),
+      CUBOIDS,
+    )
+  )
+    return [];
+  return recomputeRollups(db, limit);
+}
+
+/**
  * Recomputes every rollup from the volume entries in one pass (the full cuboid and the days),
  * derives the smaller cuboids from the full one, and lists every cell that differs from what is
  * stored. Cost: one read of the entries and of the rollups.
  */
-export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<string[]> {
+export async function recomputeRollups(db: Kysely<Database>, limit = 20): Promise<string[]> {
   const full = new Map<string, [number, number, number]>();
   const daily = new Map<string, [number, number, number]>();
   const add = (map: Map<string, [number, number, number]>, key: string, c: number, t: number, k: number) => {

@@ -1,126 +1,34 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { ContractListFilter } from "../../src/domain/ports.ts";
-import type {
-  Approval,
-  ContractStatus,
-  ContractType,
-  Flow,
-  IpType,
-  PartyKind,
-  TechContractRecord,
-  TechField,
-} from "../../src/domain/tech-contract.ts";
-import type { Database, TechContractsTable } from "../schema.ts";
+import type { TechContractRecord } from "../../src/domain/tech-contract.ts";
+import type { Database } from "../schema.ts";
 
-export function toTechContract(row: Selectable<TechContractsTable>): TechContractRecord {
-  return {
-    id: row.id,
-    status: row.status as ContractStatus,
-    title: row.title,
-    contractNumber: row.contract_number,
-    type: row.type as ContractType,
-    subType: row.sub_type,
-    equityContribution: row.equity_contribution === 1,
-    seller: {
-      organizationId: row.seller_organization_id,
-      name: row.seller_name,
-      creditCode: row.seller_credit_code,
-      kind: row.seller_kind as PartyKind,
-      regionCode: row.seller_region,
-    },
-    buyer: {
-      organizationId: row.buyer_organization_id,
-      name: row.buyer_name,
-      creditCode: row.buyer_credit_code,
-      kind: row.buyer_kind as PartyKind,
-      regionCode: row.buyer_region,
-    },
-    signedOn: row.signed_on,
-    validFrom: row.valid_from,
-    validTo: row.valid_to,
-    totalFen: row.total_fen,
-    technologyFen: row.technology_fen,
-    techField: row.tech_field as TechField,
-    ipType: row.ip_type as IpType,
-    achievementIds: JSON.parse(row.achievement_ids) as string[],
-    flow: row.flow as Flow,
-    large: row.large === 1,
-    submittedAt: row.submitted_at,
-    submittedByOrganizationId: row.submitted_by_organization_id,
-    submittedByKeyId: row.submitted_by_key_id,
-    submittedByHolder: row.submitted_by_holder,
-    reviewStartedOn: row.review_started_on,
-    approvals: JSON.parse(row.approvals) as Approval[],
-    decisionReason: row.decision_reason,
-    registrationYear: row.registration_year,
-    registrationSerial: row.registration_serial,
-    registrationNumber: row.registration_number,
-    registeredOn: row.registered_on,
-    endedOn: row.ended_on,
-    endReason: row.end_reason,
-    revision: row.revision,
-    updatedAt: row.updated_at,
-  };
+/** The row is its last event's state: the record is that JSON (the other columns are generated from it). */
+export function toTechContract(row: { state: string }): TechContractRecord {
+  return JSON.parse(row.state) as TechContractRecord;
 }
 
-function toRow(r: TechContractRecord): TechContractsTable {
-  return {
-    id: r.id,
-    status: r.status,
-    title: r.title,
-    contract_number: r.contractNumber,
-    type: r.type,
-    sub_type: r.subType,
-    equity_contribution: r.equityContribution ? 1 : 0,
-    seller_organization_id: r.seller.organizationId,
-    seller_name: r.seller.name,
-    seller_credit_code: r.seller.creditCode,
-    seller_kind: r.seller.kind,
-    seller_region: r.seller.regionCode,
-    buyer_organization_id: r.buyer.organizationId,
-    buyer_name: r.buyer.name,
-    buyer_credit_code: r.buyer.creditCode,
-    buyer_kind: r.buyer.kind,
-    buyer_region: r.buyer.regionCode,
-    signed_on: r.signedOn,
-    valid_from: r.validFrom,
-    valid_to: r.validTo,
-    total_fen: r.totalFen,
-    technology_fen: r.technologyFen,
-    tech_field: r.techField,
-    ip_type: r.ipType,
-    achievement_ids: JSON.stringify(r.achievementIds),
-    flow: r.flow,
-    large: r.large ? 1 : 0,
-    submitted_at: r.submittedAt,
-    submitted_by_organization_id: r.submittedByOrganizationId,
-    submitted_by_key_id: r.submittedByKeyId,
-    submitted_by_holder: r.submittedByHolder,
-    review_started_on: r.reviewStartedOn,
-    approvals: JSON.stringify(r.approvals),
-    decision_reason: r.decisionReason,
-    registration_year: r.registrationYear,
-    registration_serial: r.registrationSerial,
-    registration_number: r.registrationNumber,
-    registered_on: r.registeredOn,
-    ended_on: r.endedOn,
-    end_reason: r.endReason,
-    revision: r.revision,
-    updated_at: r.updatedAt,
-  };
+/** A row as it is written: the state and seq of the subject's last event in the same write. */
+export interface StateRow {
+  id: string;
+  state: string;
+  eventSeq: number;
 }
 
-export function insertTechContract(db: Kysely<Database>, r: TechContractRecord) {
-  return db.insertInto("tech_contracts").values(toRow(r)).compile();
+export function insertTechContract(db: Kysely<Database>, row: StateRow) {
+  return db.insertInto("tech_contracts").values({ id: row.id, state: row.state, event_seq: row.eventSeq }).compile();
 }
 
-export function updateTechContract(db: Kysely<Database>, r: TechContractRecord) {
-  const { id, ...rest } = toRow(r);
-  return db.updateTable("tech_contracts").set(rest).where("id", "=", id).compile();
+export function updateTechContract(db: Kysely<Database>, row: StateRow) {
+  return db
+    .updateTable("tech_contracts")
+    .set({ state: row.state, event_seq: row.eventSeq })
+    .where("id", "=", row.id)
+    .compile();
 }
 
 export async function findTechContract(db: Kysely<Database>, id: string) {
-  const row = await db.selectFrom("tech_contracts").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await db.selectFrom("tech_contracts").select("state").where("id", "=", id).executeTakeFirst();
   return row ? toTechContract(row) : undefined;
 }
 
@@ -129,7 +37,7 @@ export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string
   return (
     db
       .selectFrom("tech_contracts")
-      .selectAll()
+      .select("state")
       .where("seller_credit_code", "=", sellerCreditCode)
       .where("contract_number", "=", contractNumber)
       // A literal, not a parameter: then any SQLite sees that the partial index
@@ -159,7 +67,7 @@ export async function maxRegistrationSerial(db: Kysely<Database>, year: number):
 }
 
 export async function listTechContracts(db: Kysely<Database>, filter: ContractListFilter) {
-  let query = db.selectFrom("tech_contracts").selectAll().orderBy("id", "asc").limit(filter.limit);
+  let query = db.selectFrom("tech_contracts").select("state").orderBy("id", "asc").limit(filter.limit);
   if (filter.visibleTo) {
     const org = filter.visibleTo;
     query = query.where((eb) => eb.or([eb("seller_organization_id", "=", org), eb("buyer_organization_id", "=", org)]));

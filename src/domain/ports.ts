@@ -137,12 +137,66 @@ export interface ContractListFilter {
 /** The tables whose rows must equal the state their last audit event recorded. */
 export type SubjectType = "organization" | "api_key" | "tech_contract" | "volume_entry" | "goal";
 
+/** Subjects whose rows store their last event's state text and seq (migration 0006). */
+export type StateSubjectType = Extract<SubjectType, "tech_contract" | "volume_entry">;
+
 /** One subject as verification sees it: its current row (mapped) and its last event, either may be missing. */
 export interface SubjectCheck {
   subjectId: string;
   current: unknown | null;
+  /** Rows that store their state: the text and the event seq the row names, compared as they are. */
+  stored?: { state: string; eventSeq: number };
   lastEventSeq: number | null;
   lastEventState: string | null;
+}
+
+/** Events after..upto read for checking in bulk: no object per event. */
+export interface ChainStretch {
+  /** Events stored in the range. */
+  count: number;
+  /** Each event's hash preimage as SQL renders it (JSON array of its ten fields), one per line, in seq order. */
+  preimages: Uint8Array;
+  /** The stored hashes, concatenated in seq order; and the stored previous hashes likewise. */
+  hashes: string;
+  prevHashes: string;
+}
+
+/** State rows whose event_seq falls in a stretch of the chain, compared with that event in SQL. */
+export interface StateRowTally {
+  rows: number;
+  /** Rows whose event_seq event exists, is of the same subject, and holds byte for byte the row's state. */
+  matching: number;
+  eventSeqSum: number;
+}
+
+export interface StateSubjectTotals {
+  /** Subjects of the type with an event up to the head, and the sum of each one's last seq. */
+  subjects: number;
+  lastSeqSum: number;
+  /** Rows naming no event up to the head (event_seq < 1 or past the head). */
+  rowsOutside: number;
+}
+
+/** Events (after, upto] of the chain, checked as one piece. */
+export interface StretchRange {
+  after: number;
+  upto: number;
+}
+
+/**
+ * What a stretch looked like to the fast check. `clean` means: the stretch holds exactly the
+ * events after+1..upto, in order, each one's stored hash is the SHA-256 of its preimage and each
+ * links to the stored hash of the one before it; the caller still checks that the first links to
+ * the stretch before (`firstPrevHash`). Anything else, or a read that failed, and the caller
+ * recomputes the stretch with the exact code, so a doubt here can only cost time.
+ */
+export interface StretchReport extends StretchRange {
+  clean: boolean;
+  count: number;
+  firstPrevHash: string;
+  lastHash: string;
+  /** State rows naming an event in the stretch, compared with it; null if they could not be read. */
+  rows: Record<StateSubjectType, StateRowTally> | null;
 }
 
 /**
@@ -205,6 +259,19 @@ export interface LedgerStore {
   /** Pages through a subject table joined with each row's last event, then events whose row is gone. */
   checkSubjects(type: SubjectType, afterId: string, limit: number): Promise<SubjectCheck[]>;
 
+  /** Verification's bulk reads; see verify-ledger.ts for how they add up to the exact checks. */
+  auditChainStretch(afterSeq: number, uptoSeq: number): Promise<ChainStretch>;
+  stateRowTallies(afterSeq: number, uptoSeq: number): Promise<Record<StateSubjectType, StateRowTally>>;
+  stateSubjectTotals(type: StateSubjectType, headSeq: number): Promise<StateSubjectTotals>;
+  /**
+   * The exact checks, in id order, of the first `limit` subjects that can fail one: rows whose
+   * event is missing, another subject's, not the last or not the same text, and subjects whose
+   * row is gone. Every other subject's row is byte for byte its last event's state.
+   */
+  suspectStateSubjects(type: StateSubjectType, limit: number): Promise<SubjectCheck[]>;
+  /** Ids that have a row or an event of the type. */
+  countStateSubjects(type: StateSubjectType): Promise<number>;
+
   findSigningKey(): Promise<SigningKeyRecord | undefined>;
   /** Keeps the first key ever stored: returns the stored one if another start won the race. */
   putSigningKeyIfAbsent(record: SigningKeyRecord): Promise<SigningKeyRecord>;
@@ -245,4 +312,10 @@ export interface Deps {
   market: Market;
   /** Optional: statistics answers per ledger head. Every write moves the head, so no answer outlives its data. */
   readCache?: ReadCache;
+  /**
+   * Optional: checks the chain's stretches (verify-chain.ts) elsewhere and in parallel; the Node
+   * runtime passes worker processes with their own read-only connections. By default verification
+   * checks them here, one after another.
+   */
+  checkStretches?: (ranges: StretchRange[]) => Promise<StretchReport[]>;
 }

@@ -1,5 +1,16 @@
 import { canonicalJson, eventHash, GENESIS } from "./audit-chain.ts";
-import type { AuditHead, LedgerStore, SubjectType } from "./ports.ts";
+import type {
+  AuditHead,
+  Deps,
+  LedgerStore,
+  StateRowTally,
+  StateSubjectType,
+  StretchRange,
+  StretchReport,
+  SubjectCheck,
+  SubjectType,
+} from "./ports.ts";
+import { checkStretch, stretches } from "./verify-chain.ts";
 
 export interface VerificationProblem {
   /** The first event that does not hold, or null for a row no event accounts for. */
@@ -19,9 +30,15 @@ export interface VerificationReport {
   problems: VerificationProblem[];
 }
 
+export type VerifyDeps = Pick<Deps, "store" | "checkStretches">;
+
 const PAGE = 5000;
+/** Events per stretch: few enough that a stretch's bytes stay small, many enough that statements are few. */
+export const STRETCH_EVENTS = 500;
 const MAX_PROBLEMS = 50;
 const SUBJECT_TYPES: SubjectType[] = ["organization", "api_key", "tech_contract", "volume_entry", "goal"];
+const isStateType = (type: SubjectType): type is StateSubjectType =>
+  type === "tech_contract" || type === "volume_entry";
 
 /**
  * Recomputes the audit chain from the genesis (sequence, link and hash of every event), then
@@ -29,18 +46,119 @@ const SUBJECT_TYPES: SubjectType[] = ["organization", "api_key", "tech_contract"
  * event recorded, that every subject of an event still has its row, and that the statistics
  * rollups equal a full recomputation from the volume entries. Editing one byte of any of
  * them with a SQL client shows here, at the first sequence number that does not hold.
+ *
+ * The chain up to the head read first is checked in bulk stretches, and contract and volume rows
+ * (which store their last event's text) by set comparison in SQL; wherever the bulk check is not
+ * clean, the exact per-event and per-subject code runs instead and only what it finds is reported.
  */
-export async function verifyLedger(deps: { store: LedgerStore }): Promise<VerificationReport> {
+export async function verifyLedger(
+  deps: VerifyDeps,
+  options: { stretchEvents?: number } = {},
+): Promise<VerificationReport> {
+  const { store } = deps;
+  const head = await store.auditHead();
+  const checkAll = deps.checkStretches ?? ((ranges: StretchRange[]) => inTurn(store, ranges));
+  const pending = checkAll(stretches(head.seq, options.stretchEvents ?? STRETCH_EVENTS));
+  pending.catch(() => undefined);
+
+  // Alongside the stretches: the small tables, the state subjects' totals and the rollups.
+  const subjectProblems = new Map<SubjectType, VerificationProblem[]>();
+  let subjectsChecked = 0;
+  for (const type of SUBJECT_TYPES) {
+    if (isStateType(type)) continue;
+    const found: VerificationProblem[] = [];
+    let after = "";
+    for (;;) {
+      const page = await store.checkSubjects(type, after, PAGE);
+      subjectsChecked += page.length;
+      for (const subject of page) {
+        const problem = subjectProblem(type, subject);
+        if (problem && found.length < MAX_PROBLEMS) found.push(problem);
+      }
+      const last = page.at(-1);
+      if (!last || page.length < PAGE) break;
+      after = last.subjectId;
+    }
+    subjectProblems.set(type, found);
+  }
+  const totals = {
+    tech_contract: await store.stateSubjectTotals("tech_contract", head.seq),
+    volume_entry: await store.stateSubjectTotals("volume_entry", head.seq),
+  };
+  // The rollups statistics read must equal a recomputation from the (verified) volume entries.
+  const rollupProblems = (await store.checkRollups()).map((detail) => ({ seq: null, subject: "rollup", detail }));
+
+  const reports = await pending;
+  const chain = await checkChain(store, reports);
+
+  for (const type of ["tech_contract", "volume_entry"] as const) {
+    const tally = sumTallies(reports, type);
+    const total = totals[type];
+    // Every row's event exists, is its subject's and holds its text (matching), so each row's
+    // event_seq is at most its subject's last seq and its id has events; then equal counts mean
+    // the ids are exactly the subjects, and equal sums mean every row names its LAST event.
+    const fast =
+      tally !== null &&
+      tally.matching === tally.rows &&
+      total.rowsOutside === 0 &&
+      tally.rows === total.subjects &&
+      tally.eventSeqSum === total.lastSeqSum;
+    if (fast) {
+      subjectsChecked += tally.rows;
+      subjectProblems.set(type, []);
+    } else {
+      const suspects = await store.suspectStateSubjects(type, MAX_PROBLEMS);
+      subjectProblems.set(
+        type,
+        suspects.map((s) => subjectProblem(type, s)).filter((p): p is VerificationProblem => p !== null),
+      );
+      subjectsChecked += await store.countStateSubjects(type);
+    }
+  }
+
+  // Reported in the order the checks run one after another, the first MAX_PROBLEMS of them.
+  const problems = [
+    ...chain.problems,
+    ...SUBJECT_TYPES.flatMap((type) => subjectProblems.get(type) ?? []),
+    ...rollupProblems,
+  ].slice(0, MAX_PROBLEMS);
+  const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== null);
+  return {
+    ok: problems.length === 0,
+    checked: chain.checked,
+    subjectsChecked,
+    head: chain.prev,
+    firstInvalidSeq: seqs.length > 0 ? Math.min(...seqs) : null,
+    problems: problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER)),
+  };
+}
+
+async function inTurn(store: LedgerStore, ranges: StretchRange[]): Promise<StretchReport[]> {
+  const reports: StretchReport[] = [];
+  for (const range of ranges) reports.push(await checkStretch(store, range));
+  return reports;
+}
+
+/**
+ * Takes clean stretches as they are and recomputes the others event by event, carrying the
+ * previous event from stretch to stretch exactly as one pass from the genesis would.
+ */
+async function checkChain(store: LedgerStore, reports: StretchReport[]) {
   const problems: VerificationProblem[] = [];
   const note = (problem: VerificationProblem) => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
   };
-
   let prev: AuditHead = GENESIS;
   let checked = 0;
-  for (;;) {
-    const page = await deps.store.listAuditEvents(prev.seq, PAGE);
-    for (const event of page) {
+  for (const report of reports) {
+    if (report.clean && prev.seq === report.after && report.firstPrevHash === prev.hash) {
+      checked += report.count;
+      prev = { seq: report.upto, hash: report.lastHash };
+      continue;
+    }
+    const events = await store.listAuditEvents(report.after, report.upto - report.after);
+    for (const event of events) {
+      if (event.seq > report.upto) break;
       checked++;
       if (event.seq !== prev.seq + 1) {
         note({ seq: prev.seq + 1, detail: `event ${prev.seq + 1} is missing (next stored is ${event.seq})` });
@@ -51,45 +169,45 @@ export async function verifyLedger(deps: { store: LedgerStore }): Promise<Verifi
       if (eventHash(unhashed) !== hash) note({ seq: event.seq, detail: "its content does not match its hash" });
       prev = { seq: event.seq, hash: event.hash };
     }
-    if (page.length < PAGE) break;
   }
+  return { problems, checked, prev };
+}
 
-  let subjectsChecked = 0;
-  for (const type of SUBJECT_TYPES) {
-    let after = "";
-    for (;;) {
-      const page = await deps.store.checkSubjects(type, after, PAGE);
-      for (const subject of page) {
-        subjectsChecked++;
-        const where = `${type} ${subject.subjectId}`;
-        if (subject.current === null) {
-          note({ seq: subject.lastEventSeq, subject: where, detail: "the row its events describe is missing" });
-        } else if (subject.lastEventState === null) {
-          note({ seq: null, subject: where, detail: "the row has no event: it was written outside the ledger" });
-        } else if (canonicalJson(subject.current) !== subject.lastEventState) {
-          note({
-            seq: subject.lastEventSeq,
-            subject: where,
-            detail: "the row differs from the state its last event recorded",
-          });
-        }
-      }
-      const last = page.at(-1);
-      if (!last || page.length < PAGE) break;
-      after = last.subjectId;
-    }
+function sumTallies(reports: StretchReport[], type: StateSubjectType): StateRowTally | null {
+  const sum = { rows: 0, matching: 0, eventSeqSum: 0 };
+  for (const report of reports) {
+    const tally = report.rows?.[type];
+    if (!tally) return null;
+    sum.rows += tally.rows;
+    sum.matching += tally.matching;
+    sum.eventSeqSum += tally.eventSeqSum;
   }
+  return sum;
+}
 
-  // The rollups statistics read must equal a recomputation from the (now verified) volume entries.
-  for (const detail of await deps.store.checkRollups()) note({ seq: null, subject: "rollup", detail });
-
-  const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== null);
-  return {
-    ok: problems.length === 0,
-    checked,
-    subjectsChecked,
-    head: prev,
-    firstInvalidSeq: seqs.length > 0 ? Math.min(...seqs) : null,
-    problems: problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER)),
-  };
+/** The exact check of one subject: its row against its last event. */
+export function subjectProblem(type: SubjectType, subject: SubjectCheck): VerificationProblem | null {
+  const where = `${type} ${subject.subjectId}`;
+  if (subject.current === null) {
+    return { seq: subject.lastEventSeq, subject: where, detail: "the row its events describe is missing" };
+  }
+  if (subject.lastEventState === null) {
+    return { seq: null, subject: where, detail: "the row has no event: it was written outside the ledger" };
+  }
+  const text = subject.stored ? subject.stored.state : canonicalJson(subject.current);
+  if (text !== subject.lastEventState) {
+    return {
+      seq: subject.lastEventSeq,
+      subject: where,
+      detail: "the row differs from the state its last event recorded",
+    };
+  }
+  if (subject.stored && subject.stored.eventSeq !== subject.lastEventSeq) {
+    return {
+      seq: subject.lastEventSeq,
+      subject: where,
+      detail: `the row names event ${subject.stored.eventSeq}, not its last event`,
+    };
+  }
+  return null;
 }

@@ -6,6 +6,7 @@ import { createOperator } from "../domain/create-operator.ts";
 import { verifyLedger } from "../domain/verify-ledger.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
+import { stretchWorkers } from "./verify-workers.ts";
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                       apply pending database migrations
@@ -34,7 +35,11 @@ async function main(argv: string[]) {
         return 0;
       }
       case "verify": {
-        const report = await verifyLedger({ store: createLedgerStore(database) });
+        const onFile = config.LEDGER_DATABASE !== ":memory:";
+        const report = await verifyLedger({
+          store: createLedgerStore(database),
+          ...(onFile ? { checkStretches: stretchWorkers(config.LEDGER_DATABASE) } : {}),
+        });
         console.log(JSON.stringify(report, null, 2));
         return report.ok ? 0 : 1;
       }

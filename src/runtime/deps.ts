@@ -51,5 +51,6 @@ export async function buildDeps(
     readCache: overrides.readCache ?? createReadCache(),
     ...(overrides.log ? { log: overrides.log } : {}),
     ...(overrides.docsScript ? { docsScript: overrides.docsScript } : {}),
+    ...(overrides.checkStretches ? { checkStretches: overrides.checkStretches } : {}),
   };
 }

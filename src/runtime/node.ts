@@ -3,6 +3,7 @@ import { migrate } from "../../db/migrate.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
+import { stretchWorkers } from "./verify-workers.ts";
 
 async function main() {
   const config = parseConfig(process.env);
@@ -10,7 +11,12 @@ async function main() {
   const report = await migrate(database);
   const log =
     config.LEDGER_LOG === "json" ? (line: Record<string, unknown>) => console.log(JSON.stringify(line)) : undefined;
-  const deps = await buildDeps(database, config, { ...(log ? { log } : {}), docsScript: docsScriptLoader() });
+  const deps = await buildDeps(database, config, {
+    ...(log ? { log } : {}),
+    docsScript: docsScriptLoader(),
+    // Verification over HTTP reads the chain in worker processes, as the command line does.
+    ...(config.LEDGER_DATABASE === ":memory:" ? {} : { checkStretches: stretchWorkers(config.LEDGER_DATABASE) }),
+  });
   const operators = await deps.store.findOperatorOrganization();
   serveUntilStopped(deps, database, config, (url) => {
     console.log(

@@ -79,7 +79,12 @@ describe("the audit chain", () => {
   });
 
   it("catches an amount changed with a SQL client, at the contract's last event", async () => {
-    await sql`UPDATE tech_contracts SET total_fen = total_fen + 1 WHERE id = ${registered.id}`.execute(t.database.db);
+    // The amount column is generated from the row's state: the state is what a SQL client can edit.
+    await expect(
+      sql`UPDATE tech_contracts SET total_fen = total_fen + 1 WHERE id = ${registered.id}`.execute(t.database.db),
+    ).rejects.toThrow(/cannot UPDATE generated column/);
+    await sql`UPDATE tech_contracts SET state = json_set(state, '$.totalFen', total_fen + 1)
+      WHERE id = ${registered.id}`.execute(t.database.db);
     const report = await verifyLedger(t.deps);
     const last = await eventOf(t, registered.id, "tech_contract.revoked");
     expect(report.ok).toBe(false);
@@ -88,7 +93,8 @@ describe("the audit chain", () => {
   });
 
   it("catches a changed volume entry", async () => {
-    await sql`UPDATE volume_entries SET entry_on = '2025-06-01' WHERE kind = 'registration'`.execute(t.database.db);
+    await sql`UPDATE volume_entries SET state = json_set(state, '$.entryOn', '2025-06-01')
+      WHERE kind = 'registration'`.execute(t.database.db);
     const report = await verifyLedger(t.deps);
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.subject).toMatch(/^volume_entry ve_/);

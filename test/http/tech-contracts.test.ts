@@ -144,7 +144,8 @@ describe("recording a technology contract", () => {
       [{ totalAmount: "-5" }, "/totalAmount", /yuan/],
       [{ totalAmount: "1e6" }, "/totalAmount", /yuan/],
       [{ title: "Line one\u0000hidden" }, "/title", /control characters/],
-      [{ title: "Half a pair \ud83d here" }, "/title", /unpaired surrogates/],
+      [{ title: "Half an emoji \ud83d" }, "/title", /half a surrogate pair/],
+      [{ contractNumber: "\udc00-1" }, "/contractNumber", /half a surrogate pair/],
       [{ signedOn: "0000-01-01" }, "/signedOn", /between 1949-10-01 and 2099-12-31/],
     ];
     for (const [overrides, pointer, detail] of cases) {

@@ -1,7 +1,10 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
+import { rollupsMatch } from "../../db/stores/rollup-check.ts";
+import { CUBOIDS, DIMENSION_COLUMNS } from "../../db/stores/statistics.ts";
 import { createOperator } from "../../src/domain/create-operator.ts";
+import { checkStretch } from "../../src/domain/verify-chain.ts";
 import { verifyLedger } from "../../src/domain/verify-ledger.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
@@ -115,9 +118,27 @@ describe("the contract lifecycle on D1 (workerd)", () => {
 
     const verification = await call("GET", "/v1/audit/verification", undefined, op1);
     expect(verification.json).toMatchObject({ ok: true, problems: [] });
-    await env.DB.prepare("UPDATE tech_contracts SET technology_fen = 1 WHERE id = ?").bind(recorded.json.id).all();
+    // It got there in bulk on D1 too: the chain's stretch and the rollups pass without the exact path.
+    const head = await deps.store.auditHead();
+    expect((await checkStretch(deps.store, { after: 0, upto: head.seq })).clean).toBe(true);
+    expect(
+      await rollupsMatch(
+        openD1(env.DB).db,
+        DIMENSION_COLUMNS.map(([, c]) => c),
+        CUBOIDS,
+      ),
+    ).toBe(true);
+    await env.DB.prepare("UPDATE tech_contracts SET state = json_set(state, '$.technologyFen', 1) WHERE id = ?")
+      .bind(recorded.json.id)
+      .all();
     const tampered = await verifyLedger(deps);
     expect(tampered.ok).toBe(false);
     expect(tampered.problems[0]?.subject).toBe(`tech_contract ${recorded.json.id}`);
+
+    // A deleted event: the bulk check of its stretch fails and the exact one names it, on D1 too.
+    await env.DB.prepare("DELETE FROM audit_events WHERE seq = 9").bind().all();
+    const gap = await verifyLedger(deps, { stretchEvents: 4 });
+    expect(gap.firstInvalidSeq).toBe(9);
+    expect(gap.problems[0]).toEqual({ seq: 9, detail: "event 9 is missing (next stored is 10)" });
   });
 });

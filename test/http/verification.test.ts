@@ -1,0 +1,274 @@
+import { type RawBuilder, sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { rollupsMatch } from "../../db/stores/rollup-check.ts";
+import { CUBOIDS, DIMENSION_COLUMNS } from "../../db/stores/statistics.ts";
+import type { LedgerStore } from "../../src/domain/ports.ts";
+import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { createTestApp, type TestApp } from "../support/app.ts";
+import { givenRecordedContract, givenRegisteredContract } from "../support/contracts.ts";
+import { exactVerification } from "../support/exact-verification.ts";
+import { givenRoles } from "../support/roles.ts";
+
+/** A small ledger: registered contracts (one revoked), a pending one, and their volume entries. */
+async function givenLedger() {
+  const t = await createTestApp();
+  const roles = await givenRoles(t);
+  const registered = await givenRegisteredContract(t, roles);
+  const revoked = await givenRegisteredContract(t, roles, { title: 'A "quoted" \\ title, 拉萨 😀' });
+  await t.call("POST", `/v1/contracts/${revoked.id}/revocation`, {
+    token: roles.operator.token,
+    body: { reason: "Duplicate registration" },
+  });
+  const pending = await givenRecordedContract(t, roles);
+  return { t, registered, revoked, pending };
+}
+
+type Ledger = Awaited<ReturnType<typeof givenLedger>>;
+
+const run = (t: TestApp, query: RawBuilder<unknown>) => query.execute(t.database.db);
+
+async function eventsOf(t: TestApp, subjectId: string) {
+  return t.database.db
+    .selectFrom("audit_events")
+    .select(["seq", "action", "state"])
+    .where("subject_id", "=", subjectId)
+    .orderBy("seq")
+    .execute();
+}
+
+async function volumeEntryOf(t: TestApp, contractId: string) {
+  return t.database.db
+    .selectFrom("volume_entries")
+    .select(["id", "event_seq"])
+    .where("contract_id", "=", contractId)
+    .executeTakeFirstOrThrow();
+}
+
+/** Edits a SQL client could make, each to a fresh ledger. */
+const TAMPERINGS: [string, (l: Ledger) => Promise<unknown>][] = [
+  ["nothing", async () => {}],
+  ["a deleted event", ({ t }) => run(t, sql`DELETE FROM audit_events WHERE seq = 8`)],
+  [
+    "the newest event deleted",
+    ({ t }) => run(t, sql`DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)`),
+  ],
+  [
+    "two events swapped across a stretch boundary",
+    async ({ t }) => {
+      await run(t, sql`UPDATE audit_events SET seq = -1 WHERE seq = 9`);
+      await run(t, sql`UPDATE audit_events SET seq = 9 WHERE seq = 10`);
+      await run(t, sql`UPDATE audit_events SET seq = 10 WHERE seq = -1`);
+    },
+  ],
+  ["an event moved past the head", ({ t }) => run(t, sql`UPDATE audit_events SET seq = 1000 WHERE seq = 12`)],
+  [
+    "one byte of an event's state",
+    ({ t }) => run(t, sql`UPDATE audit_events SET state = replace(state, '125000050', '125000051') WHERE seq = 12`),
+  ],
+  ["an event's hash", ({ t }) => run(t, sql`UPDATE audit_events SET hash = upper(hash) WHERE seq = 5`)],
+  ["an event's previous hash", ({ t }) => run(t, sql`UPDATE audit_events SET prev_hash = hash WHERE seq = 13`)],
+  [
+    "an event's text made invalid UTF-8",
+    ({ t }) => run(t, sql`UPDATE audit_events SET state = CAST(x'7b22eda080227d' AS TEXT) WHERE seq = 7`),
+  ],
+  [
+    "a contract row's amount",
+    ({ t, registered }) =>
+      run(
+        t,
+        sql`UPDATE tech_contracts SET state = json_set(state, '$.totalFen', (state ->> '$.totalFen') + 1)
+            WHERE id = ${registered.id}`,
+      ),
+  ],
+  [
+    "a contract row reverted to its earlier state and event",
+    async ({ t, registered }) => {
+      const [recorded] = await eventsOf(t, registered.id);
+      await run(
+        t,
+        sql`UPDATE tech_contracts SET state = ${recorded?.state}, event_seq = ${recorded?.seq} WHERE id = ${registered.id}`,
+      );
+    },
+  ],
+  [
+    "a contract row naming an earlier event",
+    async ({ t, registered }) => {
+      const [recorded] = await eventsOf(t, registered.id);
+      await run(t, sql`UPDATE tech_contracts SET event_seq = ${recorded?.seq} WHERE id = ${registered.id}`);
+    },
+  ],
+  [
+    "a volume entry naming another subject's event",
+    async ({ t, registered }) => {
+      const entry = await volumeEntryOf(t, registered.id);
+      await run(t, sql`UPDATE volume_entries SET event_seq = ${entry.event_seq - 1} WHERE id = ${entry.id}`);
+    },
+  ],
+  ["a contract row deleted", ({ t, pending }) => run(t, sql`DELETE FROM tech_contracts WHERE id = ${pending.id}`)],
+  [
+    "a volume entry row deleted",
+    async ({ t, registered }) => {
+      const entry = await volumeEntryOf(t, registered.id);
+      await run(t, sql`DELETE FROM volume_entries WHERE id = ${entry.id}`);
+    },
+  ],
+  [
+    "a contract row with no event",
+    ({ t, pending }) =>
+      run(
+        t,
+        sql`INSERT INTO tech_contracts (id, state, event_seq)
+            SELECT 'tc_ghost', json_set(state, '$.id', 'tc_ghost', '$.contractNumber', 'GHOST-1'), 0
+            FROM tech_contracts WHERE id = ${pending.id}`,
+      ),
+  ],
+  [
+    "an event's subject changed",
+    ({ t, registered }) =>
+      run(
+        t,
+        sql`UPDATE audit_events SET subject_id = 'tc_other' WHERE seq = (SELECT max(seq) FROM audit_events WHERE subject_id = ${registered.id})`,
+      ),
+  ],
+  ["a monthly rollup cell", ({ t }) => run(t, sql`UPDATE volume_monthly SET count = count + 1 WHERE cuboid = 3`)],
+  ["a full-set rollup cell", ({ t }) => run(t, sql`UPDATE volume_monthly SET total_fen = 1 WHERE cuboid = 127`)],
+  ["a period rollup cell", ({ t }) => run(t, sql`UPDATE volume_periods SET technology_fen = 0 WHERE grain = 'year'`)],
+  ["a daily rollup cell", ({ t }) => run(t, sql`DELETE FROM volume_daily`)],
+  [
+    "an extra rollup cell",
+    ({ t }) =>
+      run(
+        t,
+        sql`INSERT INTO volume_monthly SELECT 1, '2020-01', type, '', '', '', '', '', '', 1, 1, 1 FROM volume_monthly LIMIT 1`,
+      ),
+  ],
+  [
+    "an organisation written outside the ledger",
+    ({ t }) =>
+      run(
+        t,
+        sql`INSERT INTO organizations (id, name, kind, role, credit_code, region_code, created_at)
+            VALUES ('org_ghost', 'Ghost', 'enterprise', 'member', NULL, '540102', '2025-01-01T00:00:00Z')`,
+      ),
+  ],
+];
+
+describe("verification in bulk", () => {
+  for (const [name, tamper] of TAMPERINGS) {
+    it(`reports what the exact, event-by-event check reports: ${name}`, async () => {
+      const ledger = await givenLedger();
+      await tamper(ledger);
+      const exact = await exactVerification(ledger.t.deps.store, ledger.t.database);
+      expect(exact.ok).toBe(name === "nothing");
+      // Stretches of three events put every edit near a stretch boundary; the default, one stretch.
+      expect(await verifyLedger(ledger.t.deps, { stretchEvents: 3 })).toEqual(exact);
+      expect(await verifyLedger(ledger.t.deps)).toEqual(exact);
+    });
+  }
+
+  it("takes the bulk path on an untouched ledger: no event, subject or rollup is rechecked one by one", async () => {
+    const { t } = await givenLedger();
+    const slow = new Set(["listAuditEvents", "suspectStateSubjects", "countStateSubjects"]);
+    const calls: string[] = [];
+    const store = new Proxy(t.deps.store, {
+      get(target, key: string) {
+        const value = (target as unknown as Record<string, unknown>)[key];
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (slow.has(key)) calls.push(key);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as LedgerStore;
+    expect((await verifyLedger({ store }, { stretchEvents: 3 })).ok).toBe(true);
+    expect(calls).toEqual([]);
+    const columns = DIMENSION_COLUMNS.map(([, c]) => c);
+    expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(true);
+    await run(t, sql`UPDATE volume_periods SET count = count + 1 WHERE grain = 'quarter' AND cuboid = 5`);
+    expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(false);
+  });
+
+  it("catches a row reverted to an older event's state, at the subject's last event", async () => {
+    const { t, registered } = await givenLedger();
+    const [recorded, last] = await eventsOf(t, registered.id);
+    await run(
+      t,
+      sql`UPDATE tech_contracts SET state = ${recorded?.state}, event_seq = ${recorded?.seq} WHERE id = ${registered.id}`,
+    );
+    const report = await verifyLedger(t.deps);
+    expect(report.firstInvalidSeq).toBe(last?.seq);
+    expect(report.problems).toEqual([
+      {
+        seq: last?.seq,
+        subject: `tech_contract ${registered.id}`,
+        detail: "the row differs from the state its last event recorded",
+      },
+    ]);
+  });
+
+  it("catches a row naming an older event, though its state is the last one's", async () => {
+    const { t, registered } = await givenLedger();
+    const [recorded, last] = await eventsOf(t, registered.id);
+    await run(t, sql`UPDATE tech_contracts SET event_seq = ${recorded?.seq} WHERE id = ${registered.id}`);
+    const report = await verifyLedger(t.deps);
+    expect(report.problems).toEqual([
+      {
+        seq: last?.seq,
+        subject: `tech_contract ${registered.id}`,
+        detail: `the row names event ${recorded?.seq}, not its last event`,
+      },
+    ]);
+  });
+
+  it("catches a missing volume entry row and a contract row no event accounts for", async () => {
+    const { t, registered, pending } = await givenLedger();
+    const entry = await volumeEntryOf(t, registered.id);
+    await run(t, sql`DELETE FROM volume_entries WHERE id = ${entry.id}`);
+    await run(
+      t,
+      sql`INSERT INTO tech_contracts (id, state, event_seq)
+          SELECT 'tc_ghost', json_set(state, '$.id', 'tc_ghost', '$.contractNumber', 'GHOST-1'), 0
+          FROM tech_contracts WHERE id = ${pending.id}`,
+    );
+    const report = await verifyLedger(t.deps);
+    expect(report.firstInvalidSeq).toBe(entry.event_seq);
+    expect(report.problems.filter((p) => p.subject !== "rollup")).toEqual([
+      { seq: entry.event_seq, subject: `volume_entry ${entry.id}`, detail: "the row its events describe is missing" },
+      {
+        seq: null,
+        subject: "tech_contract tc_ghost",
+        detail: "the row has no event: it was written outside the ledger",
+      },
+    ]);
+  });
+
+  it("refuses an edit to a generated column: only the state can change, and verification compares that", async () => {
+    const { t, registered } = await givenLedger();
+    await expect(run(t, sql`UPDATE tech_contracts SET total_fen = 1 WHERE id = ${registered.id}`)).rejects.toThrow(
+      /cannot UPDATE generated column "total_fen"/,
+    );
+    await expect(run(t, sql`UPDATE volume_entries SET entry_on = '2025-01-01'`)).rejects.toThrow(
+      /cannot UPDATE generated column "entry_on"/,
+    );
+    await expect(run(t, sql`UPDATE tech_contracts SET id = 'tc_other' WHERE id = ${registered.id}`)).rejects.toThrow(
+      /CHECK constraint failed/,
+    );
+    expect((await verifyLedger(t.deps)).ok).toBe(true);
+  });
+
+  it("stores a row as the very text of its last event, quotes, backslashes, Chinese and emoji included", async () => {
+    const { t, revoked } = await givenLedger();
+    const events = await eventsOf(t, revoked.id);
+    const row = await t.database.db
+      .selectFrom("tech_contracts")
+      .select(["state", "event_seq", "title", "status"])
+      .where("id", "=", revoked.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      state: events.at(-1)?.state,
+      event_seq: events.at(-1)?.seq,
+      title: 'A "quoted" \\ title, 拉萨 😀',
+      status: "revoked",
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
+import { recomputeRollups } from "../../db/stores/statistics.ts";
+import { eventHash, GENESIS } from "../../src/domain/audit-chain.ts";
+import type { AuditHead, LedgerStore, SubjectType } from "../../src/domain/ports.ts";
+import { subjectProblem, type VerificationProblem, type VerificationReport } from "../../src/domain/verify-ledger.ts";
+
+/**
+ * Verification the slow, obvious way, as it was before the bulk checks: every event as an object
+ * and hashed with eventHash, every subject paged through with its last event, every rollup
+ * recomputed from the entries. The fast verification must report exactly what this reports.
+ */
+export async function exactVerification(store: LedgerStore, database: LedgerDatabase): Promise<VerificationReport> {
+  const problems: VerificationProblem[] = [];
+  const note = (problem: VerificationProblem) => {
+    if (problems.length < 50) problems.push(problem);
+  };
+  let prev: AuditHead = GENESIS;
+  let checked = 0;
+  for (;;) {
+    const page = await store.listAuditEvents(prev.seq, 100);
+    for (const event of page) {
+      checked++;
+      if (event.seq !== prev.seq + 1) {
+        note({ seq: prev.seq + 1, detail: `event ${prev.seq + 1} is missing (next stored is ${event.seq})` });
+      } else if (event.prevHash !== prev.hash) {
+        note({ seq: event.seq, detail: "does not link to the previous event's hash" });
+      }
+      const { hash, ...unhashed } = event;
+      if (eventHash(unhashed) !== hash) note({ seq: event.seq, detail: "its content does not match its hash" });
+      prev = { seq: event.seq, hash: event.hash };
+    }
+    if (page.length < 100) break;
+  }
+  let subjectsChecked = 0;
+  const types: SubjectType[] = ["organization", "api_key", "tech_contract", "volume_entry", "goal"];
+  for (const type of types) {
+    let after = "";
+    for (;;) {
+      const page = await store.checkSubjects(type, after, 7);
+      subjectsChecked += page.length;
+      for (const subject of page) {
+        const problem = subjectProblem(type, subject);
+        if (problem) note(problem);
+      }
+      const last = page.at(-1);
+      if (!last || page.length < 7) break;
+      after = last.subjectId;
+    }
+  }
+  for (const detail of await recomputeRollups(database.db)) note({ seq: null, subject: "rollup", detail });
+  const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== null);
+  return {
+    ok: problems.length === 0,
+    checked,
+    subjectsChecked,
+    head: prev,
+    firstInvalidSeq: seqs.length > 0 ? Math.min(...seqs) : null,
+    problems: problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER)),
+  };
+}
