@@ -1,29 +1,36 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
-import type { Database } from "../schema.ts";
-import type { LedgerDatabase } from "./ledger-database.ts";
+import type { LedgerStore } from "../../src/domain/ports.ts";
+import {
+  CHAIN_STRETCH_SQL,
+  type ChainStretchRow,
+  STATE_ROW_TALLIES_SQL,
+  type StateRowTallyRow,
+  toChainStretch,
+  toStateRowTallies,
+} from "../stores/stretch-sql.ts";
+
+export type StretchReader = Pick<LedgerStore, "auditChainStretch" | "stateRowTallies"> & { close(): void };
 
 /**
- * A second, read-only connection to a SQLite ledger, for long reads on another thread
- * (verification). WAL mode lets it read while the process's own connection writes. It maps as
- * much of the file as SQLite allows and keeps a larger cache: it reads the ledger once, in bulk.
+ * A second, read-only connection to a SQLite ledger for verification's bulk reads, in a worker
+ * process: WAL mode lets it read while the ledger's own connection writes. It runs the store's
+ * two statements straight on better-sqlite3, so a worker starts without loading Kysely (half a
+ * second). It maps as much of the file as SQLite allows and reads each page about once, stretch
+ * by stretch: a small cache (4 MB, a stretch's pages) measured a fifth faster than a large one.
  */
-export function openSqliteReader(path: string): LedgerDatabase {
+export function openStretchReader(path: string): StretchReader {
   const raw = new BetterSqlite3(path, { fileMustExist: true });
   raw.pragma("query_only = ON");
   raw.pragma("busy_timeout = 5000");
-  raw.pragma("cache_size = -131072");
+  raw.pragma("cache_size = -4096");
   raw.pragma("mmap_size = 2147418112");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const chain = raw.prepare(CHAIN_STRETCH_SQL);
+  const tallies = raw.prepare(STATE_ROW_TALLIES_SQL);
   return {
-    dialect: "sqlite",
-    db,
-    readDb: db,
-    async batch() {
-      throw new Error("a reader does not write");
-    },
-    async close() {
-      if (raw.open) raw.close();
-    },
+    auditChainStretch: async (afterSeq, uptoSeq) =>
+      toChainStretch(chain.get(afterSeq, uptoSeq) as ChainStretchRow | undefined),
+    stateRowTallies: async (afterSeq, uptoSeq) =>
+      toStateRowTallies(tallies.all(afterSeq, uptoSeq, afterSeq, uptoSeq) as StateRowTallyRow[]),
+    close: () => raw.close(),
   };
 }

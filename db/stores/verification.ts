@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from "kysely";
+import { CompiledQuery, type Kysely, type RawBuilder, sql } from "kysely";
 import type {
   ChainStretch,
   StateRowTally,
@@ -8,6 +8,15 @@ import type {
 } from "../../src/domain/ports.ts";
 import type { LedgerDatabase } from "../dialects/ledger-database.ts";
 import type { Database } from "../schema.ts";
+import {
+  CHAIN_STRETCH_SQL,
+  CHAIN_STRETCH_TEXT_SQL,
+  type ChainStretchRow,
+  STATE_ROW_TALLIES_SQL,
+  type StateRowTallyRow,
+  toChainStretch,
+  toStateRowTallies,
+} from "./stretch-sql.ts";
 
 /** Verification's bulk reads: a few statements per thousand events, no object per row. */
 
@@ -19,36 +28,9 @@ const STATE_TABLES = { tech_contract: "tech_contracts", volume_entry: "volume_en
 /** D1 refuses strings over 2,000,000 bytes: it reads a stretch this many events at a time. */
 const D1_EVENTS_PER_READ = 100;
 
-/**
- * The ten fields eventHash covers, in its order: SQLite's json_array renders the same text as
- * JSON.stringify for every value a TEXT or INTEGER column can hold as valid UTF-8 (a property
- * test holds it to that); the caller recomputes any stretch where a hash does not match.
- */
-const PREIMAGE = sql`json_array(seq, at, actor_key_id, actor_holder, organization_id, action, subject_type, subject_id, state, prev_hash)`;
-
-interface StretchRow {
-  count: number;
-  preimages: Uint8Array | string | null;
-  hashes: string | null;
-  prev_hashes: string | null;
-}
-
 async function readStretch(db: Kysely<Database>, afterSeq: number, uptoSeq: number, asText: boolean) {
-  // The rowid range scan yields events in seq order; the caller checks every line's seq anyway.
-  const preimages = asText
-    ? sql`group_concat(${PREIMAGE}, char(10))`
-    : sql`CAST(group_concat(${PREIMAGE}, char(10)) AS BLOB)`;
-  const { rows } = await sql<StretchRow>`
-    SELECT count(*) AS count, ${preimages} AS preimages,
-           group_concat(hash, '') AS hashes, group_concat(prev_hash, '') AS prev_hashes
-    FROM audit_events WHERE seq > ${afterSeq} AND seq <= ${uptoSeq}`.execute(db);
-  const row = rows[0];
-  return {
-    count: Number(row?.count ?? 0),
-    preimages: row?.preimages ?? null,
-    hashes: row?.hashes ?? "",
-    prevHashes: row?.prev_hashes ?? "",
-  };
+  const query = CompiledQuery.raw(asText ? CHAIN_STRETCH_TEXT_SQL : CHAIN_STRETCH_SQL, [afterSeq, uptoSeq]);
+  return toChainStretch((await db.executeQuery<ChainStretchRow>(query)).rows[0]);
 }
 
 export async function auditChainStretch(
@@ -56,43 +38,35 @@ export async function auditChainStretch(
   afterSeq: number,
   uptoSeq: number,
 ): Promise<ChainStretch> {
-  if (database.dialect === "sqlite") {
-    const read = await readStretch(database.db, afterSeq, uptoSeq, false);
-    const bytes = read.preimages;
-    return { ...read, preimages: bytes instanceof Uint8Array ? bytes : new Uint8Array(0) };
-  }
-  const parts: { count: number; text: string; hashes: string; prevHashes: string }[] = [];
+  if (database.dialect === "sqlite") return readStretch(database.db, afterSeq, uptoSeq, false);
+  const parts: ChainStretch[] = [];
   for (let after = afterSeq; after < uptoSeq; after += D1_EVENTS_PER_READ) {
     const read = await readStretch(database.db, after, Math.min(after + D1_EVENTS_PER_READ, uptoSeq), true);
-    if (read.count > 0) parts.push({ ...read, text: String(read.preimages ?? "") });
+    if (read.count > 0) parts.push(read);
+  }
+  const newline = new Uint8Array([0x0a]);
+  const lines = parts.flatMap((p, i) => (i === 0 ? [p.preimages] : [newline, p.preimages]));
+  const preimages = new Uint8Array(lines.reduce((n, l) => n + l.length, 0));
+  let offset = 0;
+  for (const l of lines) {
+    preimages.set(l, offset);
+    offset += l.length;
   }
   return {
     count: parts.reduce((n, p) => n + p.count, 0),
-    preimages: new TextEncoder().encode(parts.map((p) => p.text).join("\n")),
+    preimages,
     hashes: parts.map((p) => p.hashes).join(""),
     prevHashes: parts.map((p) => p.prevHashes).join(""),
   };
 }
 
-/** Run right after auditChainStretch on the same connection, the events compared here are cached. */
 export async function stateRowTallies(
   db: Kysely<Database>,
   afterSeq: number,
   uptoSeq: number,
 ): Promise<Record<StateSubjectType, StateRowTally>> {
-  const tally = (type: StateSubjectType) => sql`
-    SELECT ${type} AS type, count(*) AS n, coalesce(sum(t.event_seq), 0) AS seq_sum,
-           coalesce(sum(e.subject_type = ${type} AND e.subject_id = t.id AND e.state = t.state), 0) AS matching
-    FROM ${sql.table(STATE_TABLES[type])} AS t LEFT JOIN audit_events AS e ON e.seq = t.event_seq
-    WHERE t.event_seq > ${afterSeq} AND t.event_seq <= ${uptoSeq}`;
-  const { rows } = await sql<{ type: StateSubjectType; n: number; seq_sum: number; matching: number }>`
-    ${tally("tech_contract")} UNION ALL ${tally("volume_entry")}`.execute(db);
-  const empty = { rows: 0, matching: 0, eventSeqSum: 0 };
-  const result: Record<StateSubjectType, StateRowTally> = { tech_contract: empty, volume_entry: empty };
-  for (const r of rows) {
-    result[r.type] = { rows: Number(r.n), matching: Number(r.matching), eventSeqSum: Number(r.seq_sum) };
-  }
-  return result;
+  const query = CompiledQuery.raw(STATE_ROW_TALLIES_SQL, [afterSeq, uptoSeq, afterSeq, uptoSeq]);
+  return toStateRowTallies((await db.executeQuery<StateRowTallyRow>(query)).rows);
 }
 
 export async function stateSubjectTotals(

@@ -1,7 +1,6 @@
 import { fork } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { openSqliteReader } from "../../db/dialects/sqlite-reader.ts";
-import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { openStretchReader } from "../../db/dialects/sqlite-reader.ts";
 import type { StretchRange, StretchReport } from "../domain/ports.ts";
 import { checkStretch } from "../domain/verify-chain.ts";
 
@@ -41,14 +40,13 @@ export function stretchWorkers(path: string, options: StretchWorkerOptions = {})
 }
 
 async function checkHere(path: string, ranges: StretchRange[]): Promise<StretchReport[]> {
-  const database = openSqliteReader(path);
+  const reader = openStretchReader(path);
   try {
-    const store = createLedgerStore(database);
     const reports: StretchReport[] = [];
-    for (const range of ranges) reports.push(await checkStretch(store, range));
+    for (const range of ranges) reports.push(await checkStretch(reader, range));
     return reports;
   } finally {
-    await database.close();
+    reader.close();
   }
 }
 
