@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
+import { quarterOf } from "../../src/domain/dates.ts";
 import type { Database } from "../schema.ts";
 
 /**
@@ -132,8 +133,8 @@ async function derivedCellsMatch(db: Kysely<Database>, columns: string[], cuboid
       const cells = new Map<number, Cell>();
       for (const cell of monthly.values()) {
         const month = monthNames[cell.period] as string;
-        const label =
-          grain === "year" ? month.slice(0, 4) : `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
+        // The same labels the writes use (statistics.ts rollupQueries).
+        const label = grain === "year" ? month.slice(0, 4) : quarterOf(month);
         const period = indexOf(periodIndex, label);
         add(cells, keyOf(mask, period, cell.values), { ...cell, period });
       }
