@@ -58,3 +58,24 @@ export async function sequentialLatency(url: string, seconds: number, warmupSeco
     agent.destroy();
   }
 }
+
+/**
+ * The same, in a fresh process: the bench's own heap (every result so far, autocannon) makes its
+ * garbage collections longer, and a client's pauses would be counted as the server's latency.
+ */
+export async function sequentialLatencyInChild(url: string, seconds: number): Promise<LatencyRun> {
+  const { execFile } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
+  const script = fileURLToPath(import.meta.url);
+  const output = await new Promise<string>((resolve, reject) =>
+    execFile(tsx, [script, url, String(seconds)], { maxBuffer: 1 << 20 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    ),
+  );
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as LatencyRun;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").at(-1) ?? "\0") && process.argv[2]) {
+  sequentialLatency(process.argv[2], Number(process.argv[3] ?? 10)).then((run) => console.log(JSON.stringify(run)));
+}

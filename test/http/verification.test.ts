@@ -188,6 +188,29 @@ describe("verification in bulk", () => {
     expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(false);
   });
 
+  it("runs one verification at a time over HTTP: a request arriving meanwhile shares its report", async () => {
+    const { t } = await givenLedger();
+    const operator = await givenRoles(t);
+    let headReads = 0;
+    const counting = new Proxy(t.deps.store, {
+      get(target, key: string) {
+        const value = (target as unknown as Record<string, unknown>)[key];
+        if (key === "auditHead") headReads++;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    }) as LedgerStore;
+    Object.assign(t.deps, { store: counting });
+    const verify = () => t.call("GET", "/v1/audit/verification", { token: operator.operator.token });
+    headReads = 0;
+    expect((await verify()).json.ok).toBe(true);
+    const alone = headReads;
+    headReads = 0;
+    const [a, b] = await Promise.all([verify(), verify()]);
+    expect(a.json).toEqual(b.json);
+    expect(a.json.ok).toBe(true);
+    expect(headReads).toBe(alone);
+  });
+
   it("catches a row reverted to an older event's state, at the subject's last event", async () => {
     const { t, registered } = await givenLedger();
     const [recorded, last] = await eventsOf(t, registered.id);

@@ -13,8 +13,14 @@ export function registerAudit(app: OpenAPIHono<AppEnv>) {
     return c.json({ items: page.items.map(presentAuditEvent), nextCursor: page.nextCursor }, 200);
   });
 
+  // One verification at a time: it keeps every core busy for seconds on a large ledger. A request
+  // that arrives while one runs gets that run's report; its head says what it covered.
+  let running: ReturnType<typeof verifyLedger> | undefined;
   app.openapi(verifyLedgerRoute, async (c) => {
     requireOperator(c.get("caller"));
-    return c.json(await verifyLedger(c.get("deps")), 200);
+    running ??= verifyLedger(c.get("deps")).finally(() => {
+      running = undefined;
+    });
+    return c.json(await running, 200);
   });
 }
