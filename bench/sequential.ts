@@ -4,7 +4,10 @@
  * sub-millisecond means and percentiles are rounding, and ratios of them are noise. Here one
  * keep-alive connection sends requests back to back and every round trip is kept exactly.
  */
+import { execFile } from "node:child_process";
 import { Agent, request } from "node:http";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface LatencyRun {
   requests: number;
@@ -64,8 +67,6 @@ export async function sequentialLatency(url: string, seconds: number, warmupSeco
  * garbage collections longer, and a client's pauses would be counted as the server's latency.
  */
 export async function sequentialLatencyInChild(url: string, seconds: number): Promise<LatencyRun> {
-  const { execFile } = await import("node:child_process");
-  const { fileURLToPath } = await import("node:url");
   const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
   const script = fileURLToPath(import.meta.url);
   const output = await new Promise<string>((resolve, reject) =>
@@ -76,6 +77,7 @@ export async function sequentialLatencyInChild(url: string, seconds: number): Pr
   return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as LatencyRun;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").at(-1) ?? "\0") && process.argv[2]) {
+// Run as a script (by the function above): time the URL given and print the result as JSON.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2]) {
   sequentialLatency(process.argv[2], Number(process.argv[3] ?? 10)).then((run) => console.log(JSON.stringify(run)));
 }

@@ -105,7 +105,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   // (see the group commit below): SQLite's own sync at COMMIT (FULL) would block every request
   // for as long as the disk takes. NORMAL in WAL mode still syncs around checkpoints.
   const syncsItself = durable && !inMemory && !path.startsWith("file:");
-  raw.pragma(`synchronous = ${syncsItself ? "NORMAL" : durable ? "FULL" : "NORMAL"}`);
+  raw.pragma(`synchronous = ${durable && !syncsItself ? "FULL" : "NORMAL"}`);
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
   // Reads of a large ledger (verification, rollups) are served from memory, not page by page.

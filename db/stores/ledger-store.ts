@@ -144,7 +144,7 @@ function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: Ledger
       type === "tech_contract" || type === "volume_entry"
         ? verification.checkStateSubjects(db, type, afterId, limit)
         : checkSubjects(db, type, afterId, limit),
-    auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database, afterSeq, uptoSeq),
+    auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database.dialect, db, afterSeq, uptoSeq),
     stateRowTallies: (afterSeq, uptoSeq) => verification.stateRowTallies(db, afterSeq, uptoSeq),
     stateSubjectTotals: (type, headSeq) => verification.stateSubjectTotals(db, type, headSeq),
     suspectStateSubjects: (type, limit) => verification.suspectStateSubjects(db, type, limit),

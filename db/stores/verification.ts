@@ -34,14 +34,15 @@ async function readStretch(db: Kysely<Database>, afterSeq: number, uptoSeq: numb
 }
 
 export async function auditChainStretch(
-  database: LedgerDatabase,
+  dialect: LedgerDatabase["dialect"],
+  db: Kysely<Database>,
   afterSeq: number,
   uptoSeq: number,
 ): Promise<ChainStretch> {
-  if (database.dialect === "sqlite") return readStretch(database.db, afterSeq, uptoSeq, false);
+  if (dialect === "sqlite") return readStretch(db, afterSeq, uptoSeq, false);
   const parts: ChainStretch[] = [];
   for (let after = afterSeq; after < uptoSeq; after += D1_EVENTS_PER_READ) {
-    const read = await readStretch(database.db, after, Math.min(after + D1_EVENTS_PER_READ, uptoSeq), true);
+    const read = await readStretch(db, after, Math.min(after + D1_EVENTS_PER_READ, uptoSeq), true);
     if (read.count > 0) parts.push(read);
   }
   const newline = new Uint8Array([0x0a]);
