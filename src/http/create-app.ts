@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { FieldError } from "../domain/errors.ts";
 import type { AppDeps, AppEnv } from "./app-env.ts";
 import { resolveCaller } from "./middleware/authenticate.ts";
+import { bodyLimit } from "./middleware/body-limit.ts";
 import { observe } from "./middleware/observe.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { jsonPointer, problemForError, problemResponse } from "./problem.ts";
@@ -37,11 +37,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", observe);
   app.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        problemResponse(c, "tooLarge", { detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }),
-    }),
+    bodyLimit(MAX_BODY_BYTES, (c) =>
+      problemResponse(c, "tooLarge", { detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }),
+    ),
   );
   app.use("*", resolveCaller);
 
