@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from "kysely";
@@ -77,14 +77,29 @@ function kyselyOn(
   return sqliteKysely(driver);
 }
 
-/** fdatasync of the log file, on libuv's thread pool. */
-async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, "r+");
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
+/**
+ * fdatasync of the log file, on libuv's thread pool. The file is opened once and kept open:
+ * SQLite truncates and reuses the log but removes it only when the last connection closes, and
+ * this database's own connections stay open until `close()`.
+ */
+function logSyncer(): { sync: (walPath: string) => Promise<void>; close: () => Promise<void> } {
+  let handle: Promise<FileHandle> | undefined;
+  return {
+    async sync(walPath) {
+      handle ??= open(walPath, "r+");
+      try {
+        await (await handle).datasync();
+      } catch (error) {
+        handle = undefined;
+        throw error;
+      }
+    },
+    async close() {
+      const open = handle;
+      handle = undefined;
+      await (await open?.catch(() => undefined))?.close();
+    },
+  };
 }
 
 interface Attempt {
@@ -124,7 +139,8 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   }
 
   const walPath = `${path}-wal`;
-  const syncLog = options.syncLog ?? syncFile;
+  const ownSync = options.syncLog ? undefined : logSyncer();
+  const syncLog = options.syncLog ?? (ownSync as ReturnType<typeof logSyncer>).sync;
   // COMMITs made, and how many of them the last completed log sync covered. One sync runs at a
   // time; commits made while it runs are covered by the next, which starts when it ends (so a
   // failure is seen before anything after it is acknowledged).
@@ -176,6 +192,17 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     return untilSynced(target);
   };
   const prepared = statementCache(raw);
+  // Transaction control, prepared once: a group runs five of these per attempt or per COMMIT.
+  const control = (sql: string) => {
+    const statement = raw.prepare(sql);
+    return () => statement.run();
+  };
+  const begin = control("BEGIN IMMEDIATE");
+  const commit = control("COMMIT");
+  const rollback = control("ROLLBACK");
+  const savepoint = control("SAVEPOINT attempt");
+  const release = control("RELEASE attempt");
+  const rollbackTo = control("ROLLBACK TO attempt");
   const runAll = raw.transaction((queries: readonly CompiledQuery[]) => {
     for (const query of queries) prepared(query.sql).run(...(query.parameters as unknown[]));
   });
@@ -232,7 +259,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
       }
       if (!raw.inTransaction) {
         try {
-          raw.exec("BEGIN IMMEDIATE");
+          begin();
         } catch (error) {
           failAll(error);
           settle(attempt, { ok: false, error });
@@ -240,9 +267,12 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
         }
       }
       // Its own savepoint: an attempt that fails leaves nothing behind, whatever it wrote first.
-      raw.exec("SAVEPOINT attempt");
+      savepoint();
       const outcome = await runOne(attempt);
-      if (raw.inTransaction) raw.exec(outcome.ok ? "RELEASE attempt" : "ROLLBACK TO attempt; RELEASE attempt");
+      if (raw.inTransaction) {
+        if (!outcome.ok) rollbackTo();
+        release();
+      }
       members.push(attempt);
       outcomes.push(outcome);
       // SQLite rolls the whole transaction back on some errors (I/O, disk full): then nothing
@@ -251,9 +281,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     }
     if (!raw.inTransaction) return;
     try {
-      raw.exec("COMMIT");
+      commit();
     } catch (error) {
-      if (raw.inTransaction) raw.exec("ROLLBACK");
+      if (raw.inTransaction) rollback();
       failAll(error);
       return;
     }
@@ -315,6 +345,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     },
     async close() {
       await untilSynced(committed).catch(() => {});
+      await ownSync?.close();
       if (reader !== raw && reader.open) reader.close();
       if (raw.open) raw.close();
     },

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { ApiKeyRecord } from "../../src/domain/ports.ts";
 import type { ApiKeysTable, Database } from "../schema.ts";
+import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
 export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   return {
@@ -31,7 +32,9 @@ export function revokeApiKey(db: Kysely<Database>, id: string, revokedAt: string
   return db.updateTable("api_keys").set({ revoked_at: revokedAt }).where("id", "=", id).compile();
 }
 
+const byId = compiledOnce((db, id: string) => db.selectFrom("api_keys").selectAll().where("id", "=", id));
+
 export async function findApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyRecord | undefined> {
-  const row = await db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst();
+  const [row] = await rowsOf(db, byId(db, id));
   return row ? toApiKey(row) : undefined;
 }

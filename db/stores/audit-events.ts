@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import { GENESIS } from "../../src/domain/audit-chain.ts";
 import type { AuditEvent, AuditHead } from "../../src/domain/ports.ts";
 import type { AuditEventsTable, Database } from "../schema.ts";
+import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
 export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   return {
@@ -19,33 +20,59 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   };
 }
 
+const insertEvent = compiledOnce(
+  (
+    db,
+    seq: number,
+    at: string,
+    actorKeyId: string | null,
+    actorHolder: string,
+    organizationId: string | null,
+    action: string,
+    subjectType: string,
+    subjectId: string,
+    state: string,
+    prevHash: string,
+    hash: string,
+  ) =>
+    db.insertInto("audit_events").values({
+      seq,
+      at,
+      actor_key_id: actorKeyId,
+      actor_holder: actorHolder,
+      organization_id: organizationId,
+      action,
+      subject_type: subjectType,
+      subject_id: subjectId,
+      state,
+      prev_hash: prevHash,
+      hash,
+    }),
+);
+
 export function insertAuditEvent(db: Kysely<Database>, e: AuditEvent) {
-  return db
-    .insertInto("audit_events")
-    .values({
-      seq: e.seq,
-      at: e.at,
-      actor_key_id: e.actorKeyId,
-      actor_holder: e.actorHolder,
-      organization_id: e.organizationId,
-      action: e.action,
-      subject_type: e.subjectType,
-      subject_id: e.subjectId,
-      state: e.state,
-      prev_hash: e.prevHash,
-      hash: e.hash,
-    })
-    .compile();
+  return insertEvent(
+    db,
+    e.seq,
+    e.at,
+    e.actorKeyId,
+    e.actorHolder,
+    e.organizationId,
+    e.action,
+    e.subjectType,
+    e.subjectId,
+    e.state,
+    e.prevHash,
+    e.hash,
+  );
 }
 
+const head = compiledOnce((db) =>
+  db.selectFrom("audit_events").select(["seq", "hash"]).orderBy("seq", "desc").limit(1),
+);
+
 export async function auditHead(db: Kysely<Database>): Promise<AuditHead> {
-  const row = await db
-    .selectFrom("audit_events")
-    .select(["seq", "hash"])
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  return row ?? GENESIS;
+  return (await rowsOf(db, head(db)))[0] ?? GENESIS;
 }
 
 export async function listAuditEvents(db: Kysely<Database>, afterSeq: number, limit: number): Promise<AuditEvent[]> {

@@ -14,11 +14,22 @@ import { ConstraintViolation, type LedgerDatabase } from "../dialects/ledger-dat
 import type { Database } from "../schema.ts";
 import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
+import { compiledOnce, rowsOf } from "./compiled-once.ts";
 import * as organizations from "./organizations.ts";
 import * as statistics from "./statistics.ts";
 import * as contracts from "./tech-contracts.ts";
 import * as verification from "./verification.ts";
 import * as volume from "./volume-entries.ts";
+
+const insertIdempotency = compiledOnce(
+  (db, scope: string, key: string, requestHash: string, status: number, body: string, createdAt: string) =>
+    db
+      .insertInto("idempotency_keys")
+      .values({ scope, key, request_hash: requestHash, status, body, created_at: createdAt }),
+);
+const idempotencyByKey = compiledOnce((db, scope: string, key: string) =>
+  db.selectFrom("idempotency_keys").selectAll().where("scope", "=", scope).where("key", "=", key),
+);
 
 /** Constraints that mean "someone else wrote first": the operation re-reads and decides again. */
 const RACE_TARGETS = new Set(["audit_events.seq", "idempotency_keys.scope, idempotency_keys.key"]);
@@ -62,17 +73,7 @@ function compileChange(
       return statistics.insertGoal(db, change.record);
     case "idempotency.insert": {
       const r = change.record;
-      return db
-        .insertInto("idempotency_keys")
-        .values({
-          scope: r.scope,
-          key: r.key,
-          request_hash: r.requestHash,
-          status: r.status,
-          body: r.body,
-          created_at: r.createdAt,
-        })
-        .compile();
+      return insertIdempotency(db, r.scope, r.key, r.requestHash, r.status, r.body, r.createdAt);
     }
   }
 }
@@ -118,12 +119,7 @@ function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: Ledger
     findOperatorOrganization: () => organizations.findOrganizationWhere(db, "role", "operator"),
     findApiKey: (id) => apiKeys.findApiKey(db, id),
     async findIdempotency(scope, key) {
-      const row = await db
-        .selectFrom("idempotency_keys")
-        .selectAll()
-        .where("scope", "=", scope)
-        .where("key", "=", key)
-        .executeTakeFirst();
+      const [row] = await rowsOf(db, idempotencyByKey(db, scope, key));
       return row
         ? {
             scope: row.scope,

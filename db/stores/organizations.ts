@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { OrganizationKind } from "../../src/domain/organization.ts";
 import type { OrganizationRecord } from "../../src/domain/ports.ts";
 import type { Database, OrganizationsTable } from "../schema.ts";
+import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
 export function toOrganization(row: Selectable<OrganizationsTable>): OrganizationRecord {
   return {
@@ -30,11 +31,15 @@ export function insertOrganization(db: Kysely<Database>, r: OrganizationRecord) 
     .compile();
 }
 
+const where = (column: "id" | "credit_code" | "role") =>
+  compiledOnce((db, value: string) => db.selectFrom("organizations").selectAll().where(column, "=", value));
+const byColumn = { id: where("id"), credit_code: where("credit_code"), role: where("role") };
+
 export async function findOrganizationWhere(
   db: Kysely<Database>,
   column: "id" | "credit_code" | "role",
   value: string,
 ): Promise<OrganizationRecord | undefined> {
-  const row = await db.selectFrom("organizations").selectAll().where(column, "=", value).executeTakeFirst();
+  const [row] = await rowsOf(db, byColumn[column](db, value));
   return row ? toOrganization(row) : undefined;
 }

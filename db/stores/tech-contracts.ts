@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { ContractListFilter } from "../../src/domain/ports.ts";
 import type { TechContractRecord } from "../../src/domain/tech-contract.ts";
 import type { Database } from "../schema.ts";
+import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
 /** The row is its last event's state: the record is that JSON (the other columns are generated from it). */
 export function toTechContract(row: { state: string }): TechContractRecord {
@@ -15,20 +16,24 @@ export interface StateRow {
   eventSeq: number;
 }
 
+const insert = compiledOnce((db, id: string, state: string, eventSeq: number) =>
+  db.insertInto("tech_contracts").values({ id, state, event_seq: eventSeq }),
+);
+const update = compiledOnce((db, id: string, state: string, eventSeq: number) =>
+  db.updateTable("tech_contracts").set({ state, event_seq: eventSeq }).where("id", "=", id),
+);
+const byId = compiledOnce((db, id: string) => db.selectFrom("tech_contracts").select("state").where("id", "=", id));
+
 export function insertTechContract(db: Kysely<Database>, row: StateRow) {
-  return db.insertInto("tech_contracts").values({ id: row.id, state: row.state, event_seq: row.eventSeq }).compile();
+  return insert(db, row.id, row.state, row.eventSeq);
 }
 
 export function updateTechContract(db: Kysely<Database>, row: StateRow) {
-  return db
-    .updateTable("tech_contracts")
-    .set({ state: row.state, event_seq: row.eventSeq })
-    .where("id", "=", row.id)
-    .compile();
+  return update(db, row.id, row.state, row.eventSeq);
 }
 
 export async function findTechContract(db: Kysely<Database>, id: string) {
-  const row = await db.selectFrom("tech_contracts").select("state").where("id", "=", id).executeTakeFirst();
+  const [row] = await rowsOf(db, byId(db, id));
   return row ? toTechContract(row) : undefined;
 }
 
@@ -48,8 +53,10 @@ export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string
   );
 }
 
+const liveByNumber = compiledOnce(liveByNumberQuery);
+
 export async function findLiveByNumber(db: Kysely<Database>, sellerCreditCode: string, contractNumber: string) {
-  const row = await liveByNumberQuery(db, sellerCreditCode, contractNumber).executeTakeFirst();
+  const [row] = await rowsOf(db, liveByNumber(db, sellerCreditCode, contractNumber));
   return row ? toTechContract(row) : undefined;
 }
 
@@ -61,8 +68,10 @@ export function maxSerialQuery(db: Kysely<Database>, year: number) {
     .where("registration_year", "=", year);
 }
 
+const maxSerial = compiledOnce(maxSerialQuery);
+
 export async function maxRegistrationSerial(db: Kysely<Database>, year: number): Promise<number> {
-  const row = await maxSerialQuery(db, year).executeTakeFirst();
+  const [row] = await rowsOf(db, maxSerial(db, year));
   return Number(row?.serial ?? 0);
 }
 
