@@ -5,6 +5,7 @@ import type {
   AuditEvent,
   Change,
   LedgerStore,
+  OrganizationRecord,
   SigningKeyRecord,
   StateSubjectType,
   SubjectCheck,
@@ -86,11 +87,38 @@ function compileChange(
 export function createLedgerStore(database: LedgerDatabase): LedgerStore {
   const attempt: LedgerStore["attempt"] = (run) =>
     database.attempt ? database.attempt(() => run(writer)) : run(writer);
-  const writer = storeOn(database, database.db, attempt);
-  return database.readDb === database.db ? writer : storeOn(database, database.readDb, attempt);
+  const oneConnection = database.readDb === database.db;
+  const known = oneConnection ? null : knownOrganizations();
+  const writer = storeOn(database, database.db, attempt, known && { get: known.get });
+  return oneConnection ? writer : storeOn(database, database.readDb, attempt, known);
 }
 
-function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: LedgerStore["attempt"]): LedgerStore {
+const KNOWN_ORGANIZATIONS = 10_000;
+
+/**
+ * Organisations, once committed, never change (no write updates or removes one), yet every
+ * request reads one to authenticate and a contract reads its two parties: they are kept here by
+ * id. Only the reading connection adds to it, so it holds only what is committed; the writing
+ * connection may also look here, since what is committed is visible to it too. Where one
+ * connection does both (in memory), nothing is kept.
+ */
+function knownOrganizations() {
+  const byId = new Map<string, OrganizationRecord>();
+  return {
+    get: (id: string) => byId.get(id),
+    add(organization: OrganizationRecord) {
+      if (byId.size >= KNOWN_ORGANIZATIONS) byId.clear();
+      byId.set(organization.id, Object.freeze({ ...organization }));
+    },
+  };
+}
+
+function storeOn(
+  database: LedgerDatabase,
+  db: Kysely<Database>,
+  attempt: LedgerStore["attempt"],
+  known: { get(id: string): OrganizationRecord | undefined; add?(organization: OrganizationRecord): void } | null,
+): LedgerStore {
   return {
     attempt,
     durable: () => database.durable?.() ?? Promise.resolve(),
@@ -114,7 +142,13 @@ function storeOn(database: LedgerDatabase, db: Kysely<Database>, attempt: Ledger
         throw error;
       }
     },
-    findOrganization: (id) => organizations.findOrganizationWhere(db, "id", id),
+    async findOrganization(id) {
+      const cached = known?.get(id);
+      if (cached) return cached;
+      const found = await organizations.findOrganizationWhere(db, "id", id);
+      if (found) known?.add?.(found);
+      return found;
+    },
     findOrganizationByCreditCode: (code) => organizations.findOrganizationWhere(db, "credit_code", code),
     findOperatorOrganization: () => organizations.findOrganizationWhere(db, "role", "operator"),
     findApiKey: (id) => apiKeys.findApiKey(db, id),

@@ -7,11 +7,12 @@ import { compiledOnce, rowsOf } from "../../db/stores/compiled-once.ts";
 async function database() {
   const database = openSqlite(":memory:");
   await migrate(database);
-  for (const [id, name, role] of [
+  const rows: [string, string, string][] = [
     ["org_a", "Alpha", "member"],
     ["org_b", "Beta", "member"],
     ["org_c", "Gamma", "operator"],
-  ]) {
+  ];
+  for (const [id, name, role] of rows) {
     await database.batch([
       database.db
         .insertInto("organizations")
