@@ -14,7 +14,10 @@ export const AuditEvent = z
     prevHash: z.string(),
     hash: z.string().openapi({
       description:
-        "SHA-256 (hex) of the JSON array [seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId, canonical state JSON, prevHash]",
+        "SHA-256 (hex) of the event's preimage, by hashVersion. 2: the JSON array [2, seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId, prevHash], the character U+001F, then the canonical state JSON. 1: the JSON array [seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId, canonical state JSON as a string, prevHash]. Canonical JSON: JSON.stringify with object keys sorted at every depth.",
+    }),
+    hashVersion: z.union([z.literal(1), z.literal(2)]).openapi({
+      description: "Which preimage the hash covers: 1 for events written before version 2 existed",
     }),
   })
   .openapi("AuditEvent");

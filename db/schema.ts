@@ -1,4 +1,4 @@
-import type { GeneratedAlways } from "kysely";
+import type { ColumnType, GeneratedAlways } from "kysely";
 
 /** The Kysely view of the database. Money is integer fen; dates and instants ISO text; flags 0/1. */
 export interface SchemaMigrationsTable {
@@ -38,6 +38,7 @@ export interface AuditEventsTable {
   state: string;
   prev_hash: string;
   hash: string;
+  hash_version: ColumnType<1 | 2, 1 | 2, never>;
 }
 
 export interface IdempotencyKeysTable {

@@ -4,6 +4,7 @@ import { statistics } from "./0003-statistics.ts";
 import { periodRollups } from "./0004-period-rollups.ts";
 import { auditSubjectIndex } from "./0005-audit-subject-index.ts";
 import { stateRows } from "./0006-state-rows.ts";
+import { hashVersion } from "./0007-hash-version.ts";
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   periodRollups,
   auditSubjectIndex,
   stateRows,
+  hashVersion,
 ];

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { GENESIS } from "../../src/domain/audit-chain.ts";
-import type { AuditEvent, AuditHead } from "../../src/domain/ports.ts";
+import type { AuditEvent, AuditHead, HashVersion } from "../../src/domain/ports.ts";
 import type { AuditEventsTable, Database } from "../schema.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
@@ -17,6 +17,7 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     state: row.state,
     prevHash: row.prev_hash,
     hash: row.hash,
+    hashVersion: row.hash_version,
   };
 }
 
@@ -34,6 +35,7 @@ const insertEvent = compiledOnce(
     state: string,
     prevHash: string,
     hash: string,
+    hashVersion: HashVersion,
   ) =>
     db.insertInto("audit_events").values({
       seq,
@@ -47,6 +49,7 @@ const insertEvent = compiledOnce(
       state,
       prev_hash: prevHash,
       hash,
+      hash_version: hashVersion,
     }),
 );
 
@@ -64,6 +67,7 @@ export function insertAuditEvent(db: Kysely<Database>, e: AuditEvent) {
     e.state,
     e.prevHash,
     e.hash,
+    e.hashVersion,
   );
 }
 

@@ -7,12 +7,16 @@ import type { ChainStretch, StateRowTally, StateSubjectType } from "../../src/do
  */
 
 /**
- * The ten fields eventHash covers, in its order: SQLite's json_array renders the same text as
+ * hashPreimage (audit-chain.ts) in SQL: SQLite's json_array renders the same text as
  * JSON.stringify for every value a TEXT or INTEGER column can hold as valid UTF-8 (a property
- * test holds it to that); the caller recomputes any stretch where a hash does not match.
+ * test holds it to that); the caller recomputes any stretch where a hash does not match. Version
+ * 2 appends the stored state as it is, which is most of the bytes and now costs no escaping.
  */
-const PREIMAGE =
-  "json_array(seq, at, actor_key_id, actor_holder, organization_id, action, subject_type, subject_id, state, prev_hash)";
+export const PREIMAGE_SQL = `CASE hash_version
+  WHEN 1 THEN json_array(seq, at, actor_key_id, actor_holder, organization_id, action, subject_type, subject_id, state, prev_hash)
+  ELSE json_array(hash_version, seq, at, actor_key_id, actor_holder, organization_id, action, subject_type, subject_id, prev_hash)
+       || char(31) || state
+  END`;
 
 /** The rowid range scan yields events in seq order; the caller checks every line's seq anyway. */
 const stretch = (preimages: string) => `
@@ -21,9 +25,9 @@ const stretch = (preimages: string) => `
   FROM audit_events WHERE seq > ? AND seq <= ?`;
 
 /** The preimages as one BLOB: no string decoding on the way to the hash. */
-export const CHAIN_STRETCH_SQL = stretch(`CAST(group_concat(${PREIMAGE}, char(10)) AS BLOB)`);
+export const CHAIN_STRETCH_SQL = stretch(`CAST(group_concat(${PREIMAGE_SQL}, char(10)) AS BLOB)`);
 /** As text, for D1, whose BLOBs arrive as arrays of numbers. */
-export const CHAIN_STRETCH_TEXT_SQL = stretch(`group_concat(${PREIMAGE}, char(10))`);
+export const CHAIN_STRETCH_TEXT_SQL = stretch(`group_concat(${PREIMAGE_SQL}, char(10))`);
 
 export interface ChainStretchRow {
   count: number;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { AuditEvent, AuditHead, EventActor } from "./ports.ts";
+import type { AuditEvent, AuditHead, EventActor, HashVersion } from "./ports.ts";
 
 export const GENESIS: AuditHead = { seq: 0, hash: "0".repeat(64) };
 
@@ -27,22 +27,44 @@ export function sha256Hex(text: string): string {
 
 export type UnhashedEvent = Omit<AuditEvent, "hash">;
 
-/** The hash covers every field of the event, the previous hash included, so it chains. */
+/** The version new events are hashed with. */
+export const HASH_VERSION: HashVersion = 2;
+
+/** Ends the fields of a version 2 preimage: JSON text never holds this character unescaped. */
+export const STATE_SEPARATOR = "\u001f";
+
+/**
+ * The text an event's hash covers: every field of the event, the previous hash included, so it
+ * chains.
+ * - Version 2: the JSON array [2, seq, at, actorKeyId, actorHolder, organizationId, action,
+ *   subjectType, subjectId, prevHash], then U+001F, then the state's canonical JSON as stored.
+ * - Version 1 (events written before version 2 existed): the JSON array [seq, at, actorKeyId,
+ *   actorHolder, organizationId, action, subjectType, subjectId, state, prevHash], the state as
+ *   a JSON string. Verifying it re-escapes every state, which is why version 2 exists.
+ */
+export function hashPreimage(event: UnhashedEvent): string {
+  const { seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId, state, prevHash } = event;
+  if (event.hashVersion === 1) {
+    return JSON.stringify([
+      seq,
+      at,
+      actorKeyId,
+      actorHolder,
+      organizationId,
+      action,
+      subjectType,
+      subjectId,
+      state,
+      prevHash,
+    ]);
+  }
+  // The version leads: a stored version changed to any other number changes the preimage.
+  const fields = [event.hashVersion, seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId];
+  return JSON.stringify([...fields, prevHash]) + STATE_SEPARATOR + state;
+}
+
 export function eventHash(event: UnhashedEvent): string {
-  return sha256Hex(
-    JSON.stringify([
-      event.seq,
-      event.at,
-      event.actorKeyId,
-      event.actorHolder,
-      event.organizationId,
-      event.action,
-      event.subjectType,
-      event.subjectId,
-      event.state,
-      event.prevHash,
-    ]),
-  );
+  return sha256Hex(hashPreimage(event));
 }
 
 export interface EventDraft {
@@ -55,7 +77,13 @@ export interface EventDraft {
   organizationId?: string | null;
 }
 
-export function chainEvents(head: AuditHead, drafts: EventDraft[], actor: EventActor, at: string): AuditEvent[] {
+export function chainEvents(
+  head: AuditHead,
+  drafts: EventDraft[],
+  actor: EventActor,
+  at: string,
+  hashVersion: HashVersion = HASH_VERSION,
+): AuditEvent[] {
   const events: AuditEvent[] = [];
   let prev = head;
   for (const draft of drafts) {
@@ -70,6 +98,7 @@ export function chainEvents(head: AuditHead, drafts: EventDraft[], actor: EventA
       subjectId: draft.subjectId,
       state: canonicalJson(draft.state),
       prevHash: prev.hash,
+      hashVersion,
     };
     const event = { ...unhashed, hash: eventHash(unhashed) };
     events.push(event);

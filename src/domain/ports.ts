@@ -67,7 +67,11 @@ export interface AuditEvent {
   state: string;
   prevHash: string;
   hash: string;
+  /** Which preimage `hash` covers: 1 for events written before version 2 existed (audit-chain.ts). */
+  hashVersion: HashVersion;
 }
+
+export type HashVersion = 1 | 2;
 
 export interface IdempotencyRecord {
   scope: string;

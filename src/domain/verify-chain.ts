@@ -4,6 +4,8 @@ import type { LedgerStore, StretchRange, StretchReport } from "./ports.ts";
 
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
 
 /**
  * Reads a stretch in bulk and checks it without building an object per event: the preimages as
@@ -59,18 +61,30 @@ function isClean(
   return start === bytes.length + 1;
 }
 
-/** The line is `[<seq>,...`: its seq is the one expected at this place. */
+/**
+ * The line is `[<seq>,"` (version 1) or `[<version>,<seq>,"` (version 2 on): its seq is the one
+ * expected at this place. The field after the seq is the instant, always a JSON string.
+ */
 function startsWithSeq(bytes: Buffer, start: number, seq: number): boolean {
   if (bytes[start] !== 0x5b) return false;
+  const first = integerAt(bytes, start + 1);
+  if (!first) return false;
+  if (bytes[first.end + 1] === QUOTE) return first.value === seq;
+  const second = integerAt(bytes, first.end + 1);
+  return second !== null && bytes[second.end + 1] === QUOTE && second.value === seq;
+}
+
+/** A non-negative integer as JSON renders it (no sign, no leading zero), followed by a comma. */
+function integerAt(bytes: Buffer, start: number): { value: number; end: number } | null {
   let value = 0;
-  let i = start + 1;
-  for (; i < start + 18; i++) {
+  let i = start;
+  for (; i < start + 17; i++) {
     const digit = (bytes[i] ?? 0) - DIGIT_0;
     if (digit < 0 || digit > 9) break;
     value = value * 10 + digit;
   }
-  // SQLite renders an integer as JSON.stringify does: no sign, no leading zero.
-  return bytes[i] === 0x2c && i > start + 1 && bytes[start + 1] !== DIGIT_0 && value === seq;
+  if (i === start || bytes[i] !== COMMA || (bytes[start] === DIGIT_0 && i > start + 1)) return null;
+  return { value, end: i };
 }
 
 /** Splits (0, head] into stretches of `size` events. */

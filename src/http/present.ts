@@ -84,6 +84,7 @@ export function presentAuditEvent(e: AuditEvent): z.infer<typeof AuditEventView>
     state: JSON.parse(e.state),
     prevHash: e.prevHash,
     hash: e.hash,
+    hashVersion: e.hashVersion,
   };
 }
 

@@ -5,8 +5,9 @@ import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { insertAuditEvent } from "../../db/stores/audit-events.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
-import { chainEvents, GENESIS } from "../../src/domain/audit-chain.ts";
-import type { AuditEvent } from "../../src/domain/ports.ts";
+import { PREIMAGE_SQL } from "../../db/stores/stretch-sql.ts";
+import { chainEvents, GENESIS, hashPreimage } from "../../src/domain/audit-chain.ts";
+import type { AuditEvent, HashVersion } from "../../src/domain/ports.ts";
 import { checkStretch } from "../../src/domain/verify-chain.ts";
 
 /** Characters where JSON encoders are known to differ: escapes, control characters, separators, astral. */
@@ -48,7 +49,7 @@ async function ledger() {
 }
 
 describe("SQLite's json_array and JSON.stringify (property)", () => {
-  it("render every storable event field as the same text, so the bulk chain check hashes what eventHash hashes", async () => {
+  it("render every storable event field as the same text, so the bulk chain check hashes what eventHash hashes (both hash versions)", async () => {
     const database = await ledger();
     const fields = fc.tuple(
       fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
@@ -63,31 +64,29 @@ describe("SQLite's json_array and JSON.stringify (property)", () => {
       text,
     );
     await fc.assert(
-      fc.asyncProperty(fields, async (values) => {
+      fc.asyncProperty(fields, fc.constantFrom<HashVersion>(1, 2), async (values, hashVersion) => {
         const [seq, at, actorKeyId, actorHolder, organizationId, action, subjectType, subjectId, state, prevHash] =
           values;
+        const event = {
+          seq,
+          at,
+          actorKeyId,
+          actorHolder,
+          organizationId,
+          action,
+          subjectType,
+          subjectId,
+          state,
+          prevHash,
+          hashVersion,
+        };
         await sql`DELETE FROM audit_events`.execute(database.db);
-        await database.batch([
-          insertAuditEvent(database.db, {
-            seq,
-            at,
-            actorKeyId,
-            actorHolder,
-            organizationId,
-            action,
-            subjectType,
-            subjectId,
-            state,
-            prevHash,
-            hash: "",
-          }),
-        ]);
+        await database.batch([insertAuditEvent(database.db, { ...event, hash: "" })]);
         const { rows } = await sql<{ text: string; back: string }>`
-          SELECT json_array(seq, at, actor_key_id, actor_holder, organization_id, action, subject_type, subject_id,
-                            state, prev_hash) AS text,
-                 json_array(at, actor_holder, state) AS back
+          SELECT ${sql.raw(PREIMAGE_SQL)} AS text, json_array(at, actor_holder, state) AS back
           FROM audit_events`.execute(database.db);
-        expect(rows[0]?.text).toBe(JSON.stringify(values));
+        expect(rows[0]?.text).toBe(hashPreimage(event));
+        if (hashVersion === 1) expect(rows[0]?.text).toBe(JSON.stringify(values));
         // The text a row holds reads back as written: no replacement, no normalisation.
         expect(JSON.parse(rows[0]?.back ?? "null")).toEqual([at, actorHolder, state]);
       }),
@@ -109,10 +108,13 @@ describe("SQLite's json_array and JSON.stringify (property)", () => {
     const store = createLedgerStore(database);
     const draft = fc.record({ action: text, subjectType: text, subjectId: text, state: text });
     await fc.assert(
-      fc.asyncProperty(fc.array(draft, { minLength: 1, maxLength: 6 }), text, async (drafts, holder) => {
+      fc.asyncProperty(fc.array(draft, { minLength: 1, maxLength: 6 }), text, fc.nat(6), async (drafts, holder, v1) => {
         await sql`DELETE FROM audit_events`.execute(database.db);
-        // The state is stored as given (canonical JSON of a string is that string, quoted).
-        const events: AuditEvent[] = chainEvents(GENESIS, drafts, { keyId: null, holder, organizationId: null }, "t");
+        // The state is stored as given (canonical JSON of a string is that string, quoted). The
+        // first v1 events are hashed with version 1, as a ledger older than version 2 holds them.
+        const actor = { keyId: null, holder, organizationId: null };
+        const older = chainEvents(GENESIS, drafts.slice(0, v1), actor, "t", 1);
+        const events: AuditEvent[] = [...older, ...chainEvents(older.at(-1) ?? GENESIS, drafts.slice(v1), actor, "t")];
         await database.batch(events.map((e) => insertAuditEvent(database.db, e)));
         const range = { after: 0, upto: events.length };
         expect((await checkStretch(store, range)).clean).toBe(true);

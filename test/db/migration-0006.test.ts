@@ -8,11 +8,30 @@ import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { insertOrganization } from "../../db/stores/organizations.ts";
 import { rebuildRollupQueries } from "../../db/stores/statistics.ts";
 import { chainEvents, type EventDraft, GENESIS } from "../../src/domain/audit-chain.ts";
-import type { AuditHead, OrganizationRecord } from "../../src/domain/ports.ts";
+import type { AuditEvent, AuditHead, OrganizationRecord } from "../../src/domain/ports.ts";
 import type { TechContractRecord, VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
 import { volumeEntryFor } from "../../src/domain/tech-contract.ts";
 import { verifyLedger } from "../../src/domain/verify-ledger.ts";
 import { exactVerification } from "../support/exact-verification.ts";
+
+function oldEventRow(e: AuditEvent) {
+  return CompiledQuery.raw(
+    "INSERT INTO audit_events (seq, at, actor_key_id, actor_holder, organization_id, action, subject_type, subject_id, state, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [
+      e.seq,
+      e.at,
+      e.actorKeyId,
+      e.actorHolder,
+      e.organizationId,
+      e.action,
+      e.subjectType,
+      e.subjectId,
+      e.state,
+      e.prevHash,
+      e.hash,
+    ],
+  );
+}
 
 /** A row as schema 5 stored it: one column per field, as the store mapped records then. */
 function oldContractRow(r: TechContractRecord) {
@@ -150,9 +169,10 @@ describe("migration 0006: rows that are their last event's state", () => {
     await migrate(database, migrations.slice(0, 5));
     let head: AuditHead = GENESIS;
     const actor = { keyId: "key_operator", holder: "Operator", organizationId: null };
+    // Events as schema 5 stored them: hashed with version 1, which had no column yet.
     const write = async (drafts: EventDraft[], rows: CompiledQuery[]) => {
-      const events = chainEvents(head, drafts, actor, "2025-03-03T00:00:00.000Z");
-      await database.batch([...events.map((e) => insertAuditEvent(database.db, e)), ...rows]);
+      const events = chainEvents(head, drafts, actor, "2025-03-03T00:00:00.000Z", 1);
+      await database.batch([...events.map(oldEventRow), ...rows]);
       head = events.at(-1) ?? head;
       return events;
     };
@@ -192,7 +212,7 @@ describe("migration 0006: rows that are their last event's state", () => {
     await database.batch([oldContractRow(contract("tc_c"))]);
     await database.batch(rebuildRollupQueries());
 
-    expect((await migrate(database)).applied).toEqual([6]);
+    expect((await migrate(database)).applied).toEqual([6, 7]);
 
     const rows = await database.db
       .selectFrom("tech_contracts")
@@ -220,6 +240,17 @@ describe("migration 0006: rows that are their last event's state", () => {
       event_seq: 4,
       entry_on: "2025-03-03",
     });
+
+    // The chain goes on at hash version 2 after version 1 events.
+    const laterOrganization = { ...member, id: "org_later", creditCode: null };
+    const [later] = chainEvents(head, [event("organization", "org_later", laterOrganization)], actor, "2025-03-04");
+    if (!later) throw new Error("no event");
+    await database.batch([insertAuditEvent(database.db, later), insertOrganization(database.db, laterOrganization)]);
+    expect(later.hashVersion).toBe(2);
+    const versions = await sql<{ v: number }>`SELECT DISTINCT hash_version AS v FROM audit_events ORDER BY v`.execute(
+      database.db,
+    );
+    expect(versions.rows).toEqual([{ v: 1 }, { v: 2 }]);
 
     const store = createLedgerStore(database);
     const report = await verifyLedger({ store });

@@ -67,6 +67,7 @@ const TAMPERINGS: [string, (l: Ledger) => Promise<unknown>][] = [
   ],
   ["an event's hash", ({ t }) => run(t, sql`UPDATE audit_events SET hash = upper(hash) WHERE seq = 5`)],
   ["an event's previous hash", ({ t }) => run(t, sql`UPDATE audit_events SET prev_hash = hash WHERE seq = 13`)],
+  ["an event's hash version", ({ t }) => run(t, sql`UPDATE audit_events SET hash_version = 1 WHERE seq = 6`)],
   [
     "an event's text made invalid UTF-8",
     ({ t }) => run(t, sql`UPDATE audit_events SET state = CAST(x'7b22eda080227d' AS TEXT) WHERE seq = 7`),
