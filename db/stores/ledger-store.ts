@@ -262,7 +262,8 @@ async function checkSubjects(
       ORDER BY subject_id LIMIT ${limit}
     ) AS ids
     LEFT JOIN ${sql.table(table)} AS t ON t.id = ids.subject_id
-    LEFT JOIN audit_events AS e ON e.seq = (SELECT max(seq) FROM audit_events WHERE subject_id = ids.subject_id)
+    LEFT JOIN audit_events AS e
+      ON e.seq = (SELECT max(seq) FROM audit_events WHERE subject_type = ${type} AND subject_id = ids.subject_id)
     ORDER BY ids.subject_id`.execute(db);
   return result.rows.map((row) => {
     const { __subject, __seq, __state, ...columns } = row;
