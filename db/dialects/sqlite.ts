@@ -34,15 +34,14 @@ function statementCache(connection: BetterSqlite3.Database) {
 }
 
 /**
- * Kysely over one better-sqlite3 connection, without Kysely's SqliteDriver: that driver takes a
- * mutex per query (so a Kysely transaction can own the connection), which costs more than running
- * most of our queries; we use no Kysely transactions (writes go through `batch`). Statements are
- * prepared once and reused by their SQL text.
+ * Kysely over better-sqlite3, without Kysely's SqliteDriver: that driver takes a mutex per query
+ * (so a Kysely transaction can own the connection), which costs more than running most of our
+ * queries; we use no Kysely transactions (writes go through `batch`). `prepared` names the
+ * connection each query runs on and gives its statement, prepared once and reused by SQL text.
  */
 function kyselyOn(
   /** The error that stopped the database, if any: after a failed log sync every query refuses. */
   broken: () => unknown,
-  connection: BetterSqlite3.Database,
   prepared: (sql: string) => BetterSqlite3.Statement,
 ) {
   const run: DatabaseConnection = {
@@ -70,9 +69,8 @@ function kyselyOn(
     async commitTransaction() {},
     async rollbackTransaction() {},
     async releaseConnection() {},
-    async destroy() {
-      if (connection.open) connection.close();
-    },
+    // LedgerDatabase.close() closes the connections.
+    async destroy() {},
   };
   return sqliteKysely(driver);
 }
@@ -207,8 +205,23 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     for (const query of queries) prepared(query.sql).run(...(query.parameters as unknown[]));
   });
   const isBroken = () => broken;
-  const db = kyselyOn(isBroken, raw, prepared);
-  const readDb = reader === raw ? db : kyselyOn(isBroken, reader, statementCache(reader));
+  const db = kyselyOn(isBroken, prepared);
+  // Reads that need only committed data run on the writing connection whenever no group is open
+  // on it: then it shows exactly what is committed, as the reading connection would, and its page
+  // cache is still warm. The reading connection starts each read by dropping its cache whenever the
+  // log has moved (every commit), which made one key lookup cost as much as deciding a write.
+  // While a group is open (an attempt awaiting something slower than the database), they go to
+  // the reading connection, which never shows what that group has not committed.
+  const readerPrepared = statementCache(reader);
+  const readDb =
+    reader === raw
+      ? db
+      : kyselyOn(isBroken, (sql) => {
+          if (raw.inTransaction) return readerPrepared(sql);
+          const statement = prepared(sql);
+          if (!statement.reader) throw new Error("the reading side of the store does not write");
+          return statement;
+        });
 
   /**
    * Group commit. Attempts queue and run one at a time, so each reads what the ones before it

@@ -98,9 +98,9 @@ const KNOWN_ORGANIZATIONS = 10_000;
 /**
  * Organisations, once committed, never change (no write updates or removes one), yet every
  * request reads one to authenticate and a contract reads its two parties: they are kept here by
- * id. Only the reading connection adds to it, so it holds only what is committed; the writing
- * connection may also look here, since what is committed is visible to it too. Where one
- * connection does both (in memory), nothing is kept.
+ * id. Only the committed-only reading side adds to it, so it holds only what is committed; write
+ * attempts may also look here, since what is committed is visible to them too. Where one
+ * connection does everything (in memory), nothing is kept.
  */
 function knownOrganizations() {
   const byId = new Map<string, OrganizationRecord>();

@@ -56,6 +56,35 @@ describe("group commit on a database file", () => {
     await database.close();
   });
 
+  it("committed-only reads never show an open group, even while one of its attempts waits on something else", async () => {
+    const database = await fileDatabase();
+    const attempt = database.attempt;
+    if (!attempt) throw new Error("a file database queues its writes");
+    await attempt(() => database.batch([insertOrganization(database, "committed")]));
+    let release = () => {};
+    const paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted = () => {};
+    const insertedYet = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const writing = attempt(async () => {
+      await database.batch([insertOrganization(database, "uncommitted")]);
+      inserted();
+      await paused; // a macrotask away: other requests run meanwhile
+    });
+    await insertedYet;
+    expect(await organizationIds(database.readDb)).toEqual(["committed"]);
+    release();
+    await writing;
+    expect(await organizationIds(database.readDb)).toEqual(["committed", "uncommitted"]);
+    // The reading side only reads, on whichever connection it runs.
+    await expect(database.readDb.deleteFrom("organizations").execute()).rejects.toThrow();
+    expect(await organizationIds(database.readDb)).toEqual(["committed", "uncommitted"]);
+    await database.close();
+  });
+
   it("an attempt that fails leaves nothing behind and does not disturb the others in its group", async () => {
     const database = await fileDatabase();
     const attempt = database.attempt;
