@@ -14,8 +14,10 @@ export interface LedgerDatabase {
   /** The connection writes go through; reads made while deciding a write use it too. */
   readonly db: Kysely<Database>;
   /**
-   * Where other reads go: a second connection that sees only committed (durable) data, or `db`
-   * where there is one connection (D1, an in-memory database).
+   * Where other reads go: they see only committed data (on better-sqlite3, the writing connection
+   * when no group is open on it, else a second, query-only one), or `db` where there is one
+   * connection (D1, an in-memory database). Committed data may not be on disk yet: responses wait
+   * for `durable()`.
    */
   readonly readDb: Kysely<Database>;
   /** Runs all queries or none: a better-sqlite3 transaction (a savepoint inside a group), or a D1 batch. */

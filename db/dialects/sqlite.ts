@@ -85,10 +85,12 @@ function logSyncer(): { sync: (walPath: string) => Promise<void>; close: () => P
   return {
     async sync(walPath) {
       handle ??= open(walPath, "r+");
+      const opened = handle;
       try {
-        await (await handle).datasync();
+        await (await opened).datasync();
       } catch (error) {
         handle = undefined;
+        await (await opened.catch(() => undefined))?.close().catch(() => {});
         throw error;
       }
     },
@@ -110,7 +112,7 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDatabase {
   const inMemory = isInMemory(path);
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   raw.pragma("journal_mode = WAL");
   const durable = (options.synchronous ?? "FULL") === "FULL";
@@ -125,8 +127,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   raw.pragma("cache_size = -65536");
   raw.pragma("mmap_size = 1073741824");
 
-  // Reads that do not decide a write go to a second connection. WAL gives it the last committed
-  // snapshot, so while a group of writes is open (below) nobody is shown what is not yet durable.
+  // Reads that do not decide a write see only committed data: while a group of writes is open
+  // (below), they go to a second connection, to which WAL gives the last committed snapshot (see
+  // readDb). What is committed but not yet synced is visible; responses wait for it (durable()).
   // An in-memory database is private to its connection: it keeps one, and commits one by one.
   const reader = inMemory ? raw : new BetterSqlite3(path);
   if (reader !== raw) {
@@ -219,7 +222,8 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
       : kyselyOn(isBroken, (sql) => {
           if (raw.inTransaction) return readerPrepared(sql);
           const statement = prepared(sql);
-          if (!statement.reader) throw new Error("the reading side of the store does not write");
+          // `readonly`, not `reader`: INSERT ... RETURNING returns rows too.
+          if (!statement.readonly) throw new Error("the reading side of the store does not write");
           return statement;
         });
 

@@ -11,9 +11,13 @@ interface Template {
 /**
  * A statement Kysely builds and compiles once, then binds with each call's arguments: building
  * and compiling a query cost more than SQLite takes to run a point read, and the hot path of a
- * write runs a dozen of them. Only for statements whose text does not depend on the arguments:
- * each argument must reach the SQL as a bound parameter (never as a literal, an identifier or a
- * branch), which the first call checks by compiling with marker values in their place.
+ * write runs a dozen of them. Only for builders whose shape does not depend on the arguments (no
+ * branch on them) and that pass each argument through unchanged as a bound parameter. The first
+ * call compiles with marker values in the arguments' places and refuses a builder where a marker
+ * is missing from the parameters, appears in the SQL text (a literal or identifier), or appears
+ * inside another parameter (a value made from it, such as a LIKE pattern). It cannot see a branch
+ * on an argument's value: keep such builders out. One template serves every Kysely instance,
+ * which all compile with SqliteQueryCompiler (better-sqlite3 and D1 alike) and no plugins.
  */
 export function compiledOnce<A extends unknown[], O>(
   build: (db: Kysely<Database>, ...args: A) => Compilable<O>,
@@ -45,6 +49,8 @@ function compileTemplate<A extends unknown[], O>(
   for (const [i, marker] of markers.entries()) {
     if (!slots.includes(i)) throw new Error(`compiledOnce: argument ${i} is not a bound parameter of ${compiled.sql}`);
     if (compiled.sql.includes(marker)) throw new Error(`compiledOnce: argument ${i} is inlined in ${compiled.sql}`);
+    const derived = compiled.parameters.some((p, at) => slots[at] !== i && typeof p === "string" && p.includes(marker));
+    if (derived) throw new Error(`compiledOnce: a parameter of ${compiled.sql} is made from argument ${i}`);
   }
   return { sql: compiled.sql, slots, fixed: compiled.parameters };
 }

@@ -81,8 +81,8 @@ function compileChange(
 
 /**
  * The store over a database. Write attempts get a store on the writing connection, so what they
- * read to decide includes the writes committed ahead of them in the same group; every other read
- * goes to the reading connection, which shows only what is committed.
+ * read to decide includes the writes made ahead of them in the same group; every other read goes
+ * to the reading side (`readDb`), which shows only what is committed.
  */
 export function createLedgerStore(database: LedgerDatabase): LedgerStore {
   const attempt: LedgerStore["attempt"] = (run) =>

@@ -9,9 +9,11 @@ const QUOTE = 0x22;
 
 /**
  * Reads a stretch in bulk and checks it without building an object per event: the preimages as
- * one buffer of lines (SQLite's json_array of the ten hashed fields), the stored hashes as one
- * string. Equal to eventHash's check whenever the text is valid UTF-8 (better-sqlite3 would
- * decode anything else with replacement characters, so those stretches go the exact way).
+ * one buffer of lines (hashPreimage rendered by SQL: PREIMAGE_SQL), the stored hashes as one
+ * string. Clean means every line hashes to its stored hash, which implies what eventHash's check
+ * would find, whenever the text is valid UTF-8 (better-sqlite3 would decode anything else with
+ * replacement characters, so those stretches go the exact way). A stored state holding a raw
+ * newline (canonical JSON never does) shifts the lines, fails the hashes and goes the exact way.
  */
 export async function checkStretch(
   store: Pick<LedgerStore, "auditChainStretch" | "stateRowTallies">,

@@ -62,5 +62,13 @@ describe("compiledOnce", () => {
     expect(() => inlined(db, "org_a")).toThrow(/argument 0 is not a bound parameter/);
     const unused = compiledOnce((db, _id: string) => db.selectFrom("organizations").select("id"));
     expect(() => unused(db, "org_a")).toThrow(/argument 0 is not a bound parameter/);
+    const alsoInlined = compiledOnce((db, id: string) =>
+      db.selectFrom("organizations").select("id").where("id", "=", id).where("name", "=", sql.lit(id)),
+    );
+    expect(() => alsoInlined(db, "org_a")).toThrow(/argument 0 is inlined/);
+    const made = compiledOnce((db, id: string) =>
+      db.selectFrom("organizations").select("id").where("id", "=", id).where("name", "like", `${id}%`),
+    );
+    expect(() => made(db, "org_a")).toThrow(/made from argument 0/);
   });
 });

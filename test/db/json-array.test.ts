@@ -125,4 +125,32 @@ describe("SQLite's json_array and JSON.stringify (property)", () => {
     );
     await database.close();
   });
+
+  it("finds stretches clean across both versions and multi-digit sequence numbers", async () => {
+    const database = await ledger();
+    const store = createLedgerStore(database);
+    const actor = { keyId: "key_1", holder: "Holder", organizationId: null };
+    const drafts = Array.from({ length: 125 }, (_, i) => ({
+      action: "thing.changed",
+      subjectType: "thing",
+      subjectId: `thing_${i % 7}`,
+      state: { n: i, text: 'a "quoted" \\ line' },
+    }));
+    const older = chainEvents(GENESIS, drafts.slice(0, 12), actor, "2025-01-01T00:00:00.000Z", 1);
+    const events = [...older, ...chainEvents(older.at(-1) ?? GENESIS, drafts.slice(12), actor, "2025-01-02")];
+    await database.batch(events.map((e) => insertAuditEvent(database.db, e)));
+    for (const [after, upto] of [
+      [0, 125],
+      [1, 2],
+      [9, 12],
+      [11, 13],
+      [19, 21],
+      [99, 125],
+    ] as const) {
+      const report = await checkStretch(store, { after, upto });
+      expect(report.clean, `(${after}, ${upto}]`).toBe(true);
+      expect(report.count).toBe(upto - after);
+    }
+    await database.close();
+  });
 });

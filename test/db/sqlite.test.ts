@@ -81,6 +81,7 @@ describe("group commit on a database file", () => {
     expect(await organizationIds(database.readDb)).toEqual(["committed", "uncommitted"]);
     // The reading side only reads, on whichever connection it runs.
     await expect(database.readDb.deleteFrom("organizations").execute()).rejects.toThrow();
+    await expect(database.readDb.deleteFrom("organizations").returning("id").execute()).rejects.toThrow();
     expect(await organizationIds(database.readDb)).toEqual(["committed", "uncommitted"]);
     await database.close();
   });
