@@ -7,6 +7,7 @@ import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { migrations } from "../../db/migrations/index.ts";
+import { auditHeadQuery } from "../../db/stores/audit-events.ts";
 import { liveByNumberQuery, maxSerialQuery } from "../../db/stores/tech-contracts.ts";
 
 async function fileDatabase(options: SqliteOptions = {}) {
@@ -273,7 +274,7 @@ describe("embedded SQLite", () => {
 });
 
 describe("the write path's lookups stay index lookups (a scan would grow with the ledger)", () => {
-  it("finds a live contract number and the year's last serial through their indexes", async () => {
+  it("finds a live contract number, the year's last serial and the chain head without scanning", async () => {
     const database = openSqlite(":memory:");
     await migrate(database);
     const plan = async (query: { compile(): CompiledQuery }) => {
@@ -285,6 +286,9 @@ describe("the write path's lookups stay index lookups (a scan would grow with th
       /USING INDEX tech_contracts_one_live_number/,
     );
     expect(await plan(maxSerialQuery(database.db, 2025))).toMatch(/SEARCH tech_contracts USING (COVERING )?INDEX/);
+    const head = await plan(auditHeadQuery(database.db));
+    expect(head).toMatch(/SEARCH audit_events USING INTEGER PRIMARY KEY/);
+    expect(head).not.toMatch(/SCAN/);
     await database.close();
   });
 });
