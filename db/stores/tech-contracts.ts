@@ -16,17 +16,20 @@ export interface StateRow {
   eventSeq: number;
 }
 
-const insert = compiledOnce((db, id: string, state: string, eventSeq: number) =>
-  db.insertInto("tech_contracts").values({ id, state, event_seq: eventSeq }),
-);
+/** The insert of a state row (a contract or a volume entry), compiled once per table. */
+export function stateRowInsert(table: "tech_contracts" | "volume_entries") {
+  const insert = compiledOnce((db, id: string, state: string, eventSeq: number) =>
+    db.insertInto(table).values({ id, state, event_seq: eventSeq }),
+  );
+  return (db: Kysely<Database>, row: StateRow) => insert(db, row.id, row.state, row.eventSeq);
+}
+
+export const insertTechContract = stateRowInsert("tech_contracts");
+
 const update = compiledOnce((db, id: string, state: string, eventSeq: number) =>
   db.updateTable("tech_contracts").set({ state, event_seq: eventSeq }).where("id", "=", id),
 );
 const byId = compiledOnce((db, id: string) => db.selectFrom("tech_contracts").select("state").where("id", "=", id));
-
-export function insertTechContract(db: Kysely<Database>, row: StateRow) {
-  return insert(db, row.id, row.state, row.eventSeq);
-}
 
 export function updateTechContract(db: Kysely<Database>, row: StateRow) {
   return update(db, row.id, row.state, row.eventSeq);
