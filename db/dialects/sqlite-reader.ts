@@ -15,15 +15,17 @@ export type StretchReader = Pick<LedgerStore, "auditChainStretch" | "stateRowTal
  * A second, read-only connection to a SQLite ledger for verification's bulk reads, in a worker
  * process: WAL mode lets it read while the ledger's own connection writes. It runs the store's
  * two statements straight on better-sqlite3, so a worker starts without loading Kysely (half a
- * second). It maps as much of the file as SQLite allows and reads each page about once, stretch
- * by stretch: a small cache (4 MB, a stretch's pages) measured a fifth faster than a large one.
+ * second). It reads each page about once, stretch by stretch: a small cache (4 MB, a stretch's
+ * pages) measured a fifth faster than a large one. It does not map the file: a worker is a fresh
+ * process that touches each page once, and first-touch page faults on a mapping measured dearer
+ * than one pread per page (verification over a million contracts: 9.8 s unmapped, 10.6 s mapped).
  */
 export function openStretchReader(path: string): StretchReader {
   const raw = new BetterSqlite3(path, { fileMustExist: true });
   raw.pragma("query_only = ON");
   raw.pragma("busy_timeout = 5000");
   raw.pragma("cache_size = -4096");
-  raw.pragma("mmap_size = 2147418112");
+  raw.pragma("mmap_size = 0");
   const chain = raw.prepare(CHAIN_STRETCH_SQL);
   const tallies = raw.prepare(STATE_ROW_TALLIES_SQL);
   return {
