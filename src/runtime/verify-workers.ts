@@ -1,13 +1,16 @@
 import { fork } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { openStretchReader } from "../../db/dialects/sqlite-reader.ts";
 import type { StretchRange, StretchReport } from "../domain/ports.ts";
 import { checkStretch } from "../domain/verify-chain.ts";
 
 export interface StretchWorkerOptions {
   workers?: number;
-  /** Fewer stretches than this per worker are checked here: starting a worker costs most of a second. */
+  /** Fewer stretches than this per worker are checked here: starting a worker costs a few tenths of a second. */
   minimumPerWorker?: number;
+  /** Told when a worker could not start or died, and its share is checked here instead. */
+  onWorkerFailure?: (error: Error) => void;
 }
 
 /**
@@ -28,13 +31,23 @@ const KEEP_FREED_MEMORY =
 export function stretchWorkers(path: string, options: StretchWorkerOptions = {}) {
   const workers = options.workers ?? availableParallelism();
   const minimum = options.minimumPerWorker ?? 200;
+  const onFailure =
+    options.onWorkerFailure ??
+    ((error: Error) => console.warn(`a verification worker failed, so its share is checked here: ${error.message}`));
   return async (ranges: StretchRange[]): Promise<StretchReport[]> => {
     const count = Math.min(workers, Math.floor(ranges.length / minimum));
     if (count < 1) return checkHere(path, ranges);
     const size = Math.ceil(ranges.length / count);
     const shares = Array.from({ length: count }, (_, i) => ranges.slice(i * size, (i + 1) * size));
     // A worker that cannot start (or dies) costs time, not the answer: its share is checked here.
-    const parts = await Promise.all(shares.map((share) => inChild(path, share).catch(() => checkHere(path, share))));
+    const parts = await Promise.all(
+      shares.map((share) =>
+        inChild(path, share).catch((error: Error) => {
+          onFailure(error);
+          return checkHere(path, share);
+        }),
+      ),
+    );
     return parts.flat();
   };
 }
@@ -52,8 +65,8 @@ async function checkHere(path: string, ranges: StretchRange[]): Promise<StretchR
 
 function inChild(path: string, ranges: StretchRange[]): Promise<StretchReport[]> {
   return new Promise((resolve, reject) => {
-    const entry = new URL("./verify-worker.ts", import.meta.url).href;
-    const child = fork(new URL("./verify-worker-boot.mjs", import.meta.url), [entry], {
+    const entry = fileURLToPath(new URL("./verify-worker.ts", import.meta.url));
+    const child = fork(fileURLToPath(new URL("./verify-worker-boot.cjs", import.meta.url)), [entry], {
       execArgv: [],
       env: { ...process.env, GLIBC_TUNABLES: KEEP_FREED_MEMORY },
       serialization: "advanced",

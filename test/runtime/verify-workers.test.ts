@@ -23,7 +23,12 @@ describe("verification in worker processes (Node)", () => {
     await sql`VACUUM INTO ${path}`.execute(t.database.db);
     const database = openSqlite(path);
     const store = createLedgerStore(database);
-    const threads = stretchWorkers(path, { workers: 2, minimumPerWorker: 1 });
+    const failures: Error[] = [];
+    const threads = stretchWorkers(path, {
+      workers: 2,
+      minimumPerWorker: 1,
+      onWorkerFailure: (error) => failures.push(error),
+    });
     const options = { stretchEvents: 3 };
 
     const clean = await verifyLedger({ store, checkStretches: threads }, options);
@@ -36,6 +41,8 @@ describe("verification in worker processes (Node)", () => {
     const tampered = await verifyLedger({ store, checkStretches: threads }, options);
     expect(tampered.firstInvalidSeq).toBe(11);
     expect(tampered).toEqual(await verifyLedger({ store }, options));
+    // The workers really ran: none fell back to checking its share in this process.
+    expect(failures).toEqual([]);
     await database.close();
   }, 30_000);
 });
