@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { openSqlite } from "../db/dialects/sqlite.ts";
+import { openSqlite, PAGE_SIZE } from "../db/dialects/sqlite.ts";
 import { migrate } from "../db/migrate.ts";
 import { migrations } from "../db/migrations/index.ts";
 import { createLedgerStore } from "../db/stores/ledger-store.ts";
@@ -328,7 +328,8 @@ async function main() {
   const verifyRuns: string[] = [];
   let verifyOk: boolean | null = null;
   // The loaded ledgers are kept between runs (bench/.cache, ignored by git): loading a million takes minutes.
-  const pathOf = (size: number) => join(cacheDir, `registered-${size}-schema${migrations.length}.sqlite`);
+  const pathOf = (size: number) =>
+    join(cacheDir, `registered-${size}-schema${migrations.length}-page${PAGE_SIZE}.sqlite`);
   for (const size of sizes) {
     const path = pathOf(size);
     if (existsSync(path)) continue;

@@ -110,10 +110,19 @@ interface Attempt {
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** The page size of a ledger file created here (see openSqlite). */
+export const PAGE_SIZE = 8192;
+
 export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDatabase {
   const inMemory = isInMemory(path);
   if (!inMemory && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
+  // A new ledger gets 8 KiB pages; an existing one keeps its own (only VACUUM changes a page size,
+  // and not in WAL mode). Verification reads every page of the chain and of the state tables once,
+  // one pread each: 8 KiB pages halve those reads, which took 15-18% off verifying a million
+  // contracts, and record-contract throughput measured the same side by side (16 KiB pages cost
+  // writes a fifth). VACUUM INTO a new file with `PRAGMA page_size = 8192` converts an old ledger.
+  raw.pragma(`page_size = ${PAGE_SIZE}`);
   raw.pragma("journal_mode = WAL");
   const durable = (options.synchronous ?? "FULL") === "FULL";
   // A file database with durable writes syncs its write-ahead log itself, off the event loop

@@ -1,10 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { type CompiledQuery, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
-import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
+import { openSqlite, PAGE_SIZE, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { migrations } from "../../db/migrations/index.ts";
 import { auditHeadQuery } from "../../db/stores/audit-events.ts";
@@ -236,6 +237,28 @@ describe("embedded SQLite", () => {
     expect(await pragma("foreign_keys")).toBe(1);
     expect(await pragma("busy_timeout")).toBe(5000);
     await database.close();
+  });
+
+  it("creates a ledger with 8 KiB pages, and opens one made with other pages as it is", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-"));
+    const pageSize = async (database: LedgerDatabase) =>
+      Number(Object.values((await sql.raw("PRAGMA page_size").execute(database.db)).rows[0] as object)[0]);
+    const created = openSqlite(join(dir, "new.sqlite"));
+    await migrate(created);
+    expect(await pageSize(created)).toBe(PAGE_SIZE);
+    expect(PAGE_SIZE).toBe(8192);
+    await created.close();
+
+    const old = new BetterSqlite3(join(dir, "old.sqlite"));
+    old.pragma("page_size = 4096");
+    old.pragma("journal_mode = WAL");
+    old.exec("CREATE TABLE kept (id INTEGER PRIMARY KEY)");
+    old.close();
+    const reopened = openSqlite(join(dir, "old.sqlite"));
+    await migrate(reopened);
+    expect(await pageSize(reopened)).toBe(4096);
+    expect(await organizationIds(reopened.db)).toEqual([]);
+    await reopened.close();
   });
 
   it("applies migrations once, in order, as STRICT tables", async () => {
