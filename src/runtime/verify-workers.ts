@@ -1,4 +1,4 @@
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { openStretchReader } from "../../db/dialects/sqlite-reader.ts";
@@ -9,6 +9,8 @@ export interface StretchWorkerOptions {
   workers?: number;
   /** Fewer stretches than this per worker are checked here: starting a worker costs a few tenths of a second. */
   minimumPerWorker?: number;
+  /** The smallest batch of stretches sent to a worker (default 10, a few tens of milliseconds' work). */
+  smallestBatch?: number;
   /** Told when a worker could not start or died, and its share is checked here instead. */
   onWorkerFailure?: (error: Error) => void;
 }
@@ -22,34 +24,58 @@ const KEEP_FREED_MEMORY =
   "glibc.malloc.mmap_threshold=16777216:glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=67108864";
 
 /**
- * Checks a ledger file's chain in child processes, each reading with its own connection and taking
- * a contiguous share of the stretches, so the hashing runs on every core while this process does
- * the rest of verification. Processes rather than threads: they measured a fifth faster here
- * (threads of one process share its allocator and page tables, and fault and trim against each
- * other), and they can be given the allocator settings above.
+ * Checks a ledger file's chain in child processes, each reading with its own connection, so the
+ * hashing runs on every core while this process does the rest of verification. Processes rather
+ * than threads: they measured a fifth faster here (threads of one process share its allocator and
+ * page tables, and fault and trim against each other), and they can be given the allocator
+ * settings above.
+ *
+ * The stretches go out in batches, the next to whichever worker returns one, each batch a share
+ * of what is left (guided scheduling): large while this process is busy with its own checks, whose
+ * statements block its event loop for most of a second, small at the end, so the workers finish
+ * together rather than one leaving its core idle. Each worker holds one batch in hand besides the
+ * one it is checking, so it never waits for this process to answer.
  */
 export function stretchWorkers(path: string, options: StretchWorkerOptions = {}) {
   const workers = options.workers ?? availableParallelism();
   const minimum = options.minimumPerWorker ?? 200;
+  const smallest = options.smallestBatch ?? 10;
   const onFailure =
     options.onWorkerFailure ??
     ((error: Error) => console.warn(`a verification worker failed, so its share is checked here: ${error.message}`));
   return async (ranges: StretchRange[]): Promise<StretchReport[]> => {
     const count = Math.min(workers, Math.floor(ranges.length / minimum));
     if (count < 1) return checkHere(path, ranges);
-    const size = Math.ceil(ranges.length / count);
-    const shares = Array.from({ length: count }, (_, i) => ranges.slice(i * size, (i + 1) * size));
-    // A worker that cannot start (or dies) costs time, not the answer: its share is checked here.
-    const parts = await Promise.all(
-      shares.map((share) =>
-        inChild(path, share).catch((error: Error) => {
-          onFailure(error);
-          return checkHere(path, share);
-        }),
-      ),
-    );
-    return parts.flat();
+    const batches: StretchRange[][] = [];
+    const done: (StretchReport[] | undefined)[] = [];
+    let next = 0;
+    const queue: WorkQueue = {
+      take() {
+        const left = ranges.length - next;
+        if (left === 0) return null;
+        const size = Math.min(left, Math.max(smallest, Math.ceil(left / (2 * count))));
+        batches.push(ranges.slice(next, next + size));
+        next += size;
+        return batches.length - 1;
+      },
+      ranges: (batch) => batches[batch] ?? [],
+      finish: (batch, reports) => {
+        done[batch] = reports;
+      },
+    };
+    await Promise.all(Array.from({ length: count }, () => inChild(path, queue).catch(onFailure)));
+    // A worker that could not start or died costs time, not the answer: what it left is checked here.
+    const reports: StretchReport[] = [];
+    for (const [batch, share] of batches.entries()) reports.push(...(done[batch] ?? (await checkHere(path, share))));
+    return reports;
   };
+}
+
+interface WorkQueue {
+  /** Cuts the next batch from what is left and returns its number, or null when nothing is left. */
+  take(): number | null;
+  ranges(batch: number): StretchRange[];
+  finish(batch: number, reports: StretchReport[]): void;
 }
 
 async function checkHere(path: string, ranges: StretchRange[]): Promise<StretchReport[]> {
@@ -63,7 +89,18 @@ async function checkHere(path: string, ranges: StretchRange[]): Promise<StretchR
   }
 }
 
-function inChild(path: string, ranges: StretchRange[]): Promise<StretchReport[]> {
+/** One worker process, fed batches until the queue is empty; rejects if it fails on the way. */
+function inChild(path: string, queue: WorkQueue): Promise<void> {
+  // The batches sent and not yet returned, in the order the worker checks them.
+  const first = queue.take();
+  if (first === null) return Promise.resolve();
+  const sent: number[] = [];
+  const send = (child: ChildProcess, batch = queue.take()) => {
+    if (batch === null) return false;
+    sent.push(batch);
+    child.send({ path, ranges: queue.ranges(batch) });
+    return true;
+  };
   return new Promise((resolve, reject) => {
     const entry = fileURLToPath(new URL("./verify-worker.ts", import.meta.url));
     const child = fork(fileURLToPath(new URL("./verify-worker-boot.cjs", import.meta.url)), [entry], {
@@ -72,14 +109,18 @@ function inChild(path: string, ranges: StretchRange[]): Promise<StretchReport[]>
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    let reports: StretchReport[] | undefined;
-    child.once("message", (message) => {
-      reports = message as StretchReport[];
+    child.on("message", (message) => {
+      const batch = sent.shift();
+      if (batch === undefined) return;
+      queue.finish(batch, message as StretchReport[]);
+      // Closing the channel once nothing is left tells the worker to close its connection and exit.
+      if (!send(child) && sent.length === 0) child.disconnect();
     });
     child.once("error", reject);
     child.once("exit", (code) =>
-      reports && code === 0 ? resolve(reports) : reject(new Error(`a verification worker exited with code ${code}`)),
+      sent.length === 0 && code === 0 ? resolve() : reject(new Error(`a verification worker exited with code ${code}`)),
     );
-    child.send({ path, ranges });
+    send(child, first);
+    send(child);
   });
 }

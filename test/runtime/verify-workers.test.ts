@@ -27,6 +27,8 @@ describe("verification in worker processes (Node)", () => {
     const threads = stretchWorkers(path, {
       workers: 2,
       minimumPerWorker: 1,
+      // Five stretches go out as four batches (two, then one at a time), two to each worker.
+      smallestBatch: 1,
       onWorkerFailure: (error) => failures.push(error),
     });
     const options = { stretchEvents: 3 };
