@@ -131,6 +131,11 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
   const syncsItself = durable && !inMemory && !path.startsWith("file:");
   raw.pragma(`synchronous = ${durable && !syncsItself ? "FULL" : "NORMAL"}`);
   raw.pragma("foreign_keys = ON");
+  // Each write in a group runs in its own SAVEPOINT, whose journal (the pages as they were before
+  // it) SQLite spills to a temporary file past 64 KiB: a group of contract writes did, creating,
+  // writing and deleting a file in /var/tmp every commit. In memory, record-contract measured a
+  // tenth to a fifth more throughput and a third less system time per request.
+  raw.pragma("temp_store = MEMORY");
   raw.pragma("busy_timeout = 5000");
   // Reads of a large ledger (verification, rollups) are served from memory, not page by page.
   raw.pragma("cache_size = -65536");

@@ -236,6 +236,8 @@ describe("embedded SQLite", () => {
     expect(await pragma("synchronous", openSqlite(":memory:"))).toBe(2);
     expect(await pragma("foreign_keys")).toBe(1);
     expect(await pragma("busy_timeout")).toBe(5000);
+    // Savepoint journals stay in memory rather than spilling to a temporary file each commit.
+    expect(await pragma("temp_store")).toBe(2);
     await database.close();
   });
 
