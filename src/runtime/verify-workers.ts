@@ -13,6 +13,8 @@ export interface StretchWorkerOptions {
   smallestBatch?: number;
   /** Told when a worker could not start or died, and its share is checked here instead. */
   onWorkerFailure?: (error: Error) => void;
+  /** The module a worker runs (a path): verify-worker.ts, or a stand-in in tests. */
+  workerEntry?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function stretchWorkers(path: string, options: StretchWorkerOptions = {})
   const workers = options.workers ?? availableParallelism();
   const minimum = options.minimumPerWorker ?? 200;
   const smallest = options.smallestBatch ?? 10;
+  const entry = options.workerEntry ?? fileURLToPath(new URL("./verify-worker.ts", import.meta.url));
   const onFailure =
     options.onWorkerFailure ??
     ((error: Error) => console.warn(`a verification worker failed, so its share is checked here: ${error.message}`));
@@ -63,7 +66,7 @@ export function stretchWorkers(path: string, options: StretchWorkerOptions = {})
         done[batch] = reports;
       },
     };
-    await Promise.all(Array.from({ length: count }, () => inChild(path, queue).catch(onFailure)));
+    await Promise.all(Array.from({ length: count }, () => inChild(entry, path, queue).catch(onFailure)));
     // A worker that could not start or died costs time, not the answer: what it left is checked here.
     const reports: StretchReport[] = [];
     for (const [batch, share] of batches.entries()) reports.push(...(done[batch] ?? (await checkHere(path, share))));
@@ -90,10 +93,10 @@ async function checkHere(path: string, ranges: StretchRange[]): Promise<StretchR
 }
 
 /** One worker process, fed batches until the queue is empty; rejects if it fails on the way. */
-function inChild(path: string, queue: WorkQueue): Promise<void> {
-  // The batches sent and not yet returned, in the order the worker checks them.
+function inChild(entry: string, path: string, queue: WorkQueue): Promise<void> {
   const first = queue.take();
   if (first === null) return Promise.resolve();
+  // The batches sent and not yet returned, in the order the worker checks them.
   const sent: number[] = [];
   const send = (child: ChildProcess, batch = queue.take()) => {
     if (batch === null) return false;
@@ -102,7 +105,6 @@ function inChild(path: string, queue: WorkQueue): Promise<void> {
     return true;
   };
   return new Promise((resolve, reject) => {
-    const entry = fileURLToPath(new URL("./verify-worker.ts", import.meta.url));
     const child = fork(fileURLToPath(new URL("./verify-worker-boot.cjs", import.meta.url)), [entry], {
       execArgv: [],
       env: { ...process.env, GLIBC_TUNABLES: KEEP_FREED_MEMORY },
@@ -116,7 +118,8 @@ function inChild(path: string, queue: WorkQueue): Promise<void> {
       // Closing the channel once nothing is left tells the worker to close its connection and exit.
       if (!send(child) && sent.length === 0) child.disconnect();
     });
-    child.once("error", reject);
+    // Not once: a send to a worker that has just died emits an error of its own, after the first.
+    child.on("error", reject);
     child.once("exit", (code) =>
       sent.length === 0 && code === 0 ? resolve() : reject(new Error(`a verification worker exited with code ${code}`)),
     );

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
@@ -14,37 +15,63 @@ import { givenRoles } from "../support/roles.ts";
 const dir = mkdtempSync(join(tmpdir(), "ledger-verify-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * A ledger file of three registered contracts (15 events: five stretches of three), and workers
+ * that take its stretches in batches: two, then one at a time, two batches to each of two workers.
+ */
+async function givenLedgerFile(name: string, workerEntry?: string) {
+  const t = await createTestApp();
+  const roles = await givenRoles(t);
+  for (let i = 0; i < 3; i++) await givenRegisteredContract(t, roles);
+  const path = join(dir, name);
+  await sql`VACUUM INTO ${path}`.execute(t.database.db);
+  const database = openSqlite(path);
+  const failures: Error[] = [];
+  const workers = stretchWorkers(path, {
+    workers: 2,
+    minimumPerWorker: 1,
+    smallestBatch: 1,
+    ...(workerEntry ? { workerEntry } : {}),
+    onWorkerFailure: (error) => failures.push(error),
+  });
+  const tamper = (seq: number) =>
+    sql`UPDATE audit_events SET state = replace(state, '"registered"', '"rejected"') WHERE seq = ${seq}`.execute(
+      database.db,
+    );
+  return { database, store: createLedgerStore(database), workers, failures, tamper };
+}
+
+const options = { stretchEvents: 3 };
+
 describe("verification in worker processes (Node)", () => {
   it("reports what one process reports, each worker reading its share with its own connection", async () => {
-    const t = await createTestApp();
-    const roles = await givenRoles(t);
-    for (let i = 0; i < 3; i++) await givenRegisteredContract(t, roles);
-    const path = join(dir, "ledger.sqlite");
-    await sql`VACUUM INTO ${path}`.execute(t.database.db);
-    const database = openSqlite(path);
-    const store = createLedgerStore(database);
-    const failures: Error[] = [];
-    const threads = stretchWorkers(path, {
-      workers: 2,
-      minimumPerWorker: 1,
-      // Five stretches go out as four batches (two, then one at a time), two to each worker.
-      smallestBatch: 1,
-      onWorkerFailure: (error) => failures.push(error),
-    });
-    const options = { stretchEvents: 3 };
-
-    const clean = await verifyLedger({ store, checkStretches: threads }, options);
+    const { database, store, workers, failures, tamper } = await givenLedgerFile("ledger.sqlite");
+    const clean = await verifyLedger({ store, checkStretches: workers }, options);
     expect(clean).toMatchObject({ ok: true, checked: 15 });
     expect(clean).toEqual(await verifyLedger({ store }, options));
 
-    await sql`UPDATE audit_events SET state = replace(state, '"registered"', '"rejected"') WHERE seq = 11`.execute(
-      database.db,
-    );
-    const tampered = await verifyLedger({ store, checkStretches: threads }, options);
+    await tamper(11);
+    const tampered = await verifyLedger({ store, checkStretches: workers }, options);
     expect(tampered.firstInvalidSeq).toBe(11);
     expect(tampered).toEqual(await verifyLedger({ store }, options));
     // The workers really ran: none fell back to checking its share in this process.
     expect(failures).toEqual([]);
+    await database.close();
+  }, 30_000);
+
+  it("checks here whatever a worker that died mid-way left, and says so", async () => {
+    const dies = fileURLToPath(new URL("../support/worker-that-dies.ts", import.meta.url));
+    const { database, store, workers, failures, tamper } = await givenLedgerFile("dies.sqlite", dies);
+    // In the last stretch: the second batch of the second worker, which dies holding it.
+    await tamper(14);
+    const report = await verifyLedger({ store, checkStretches: workers }, options);
+    // Each worker returned its first batch and died with its second in hand.
+    expect(failures.map((f) => f.message)).toEqual([
+      "a verification worker exited with code 1",
+      "a verification worker exited with code 1",
+    ]);
+    expect(report.firstInvalidSeq).toBe(14);
+    expect(report).toEqual(await verifyLedger({ store }, options));
     await database.close();
   }, 30_000);
 });
