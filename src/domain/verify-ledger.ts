@@ -58,7 +58,8 @@ export async function verifyLedger(
   const { store } = deps;
   const head = await store.auditHead();
   const checkAll = deps.checkStretches ?? ((ranges: StretchRange[]) => inTurn(store, ranges));
-  const pending = checkAll(stretches(head.seq, options.stretchEvents ?? STRETCH_EVENTS));
+  const ranges = stretches(head.seq, options.stretchEvents ?? STRETCH_EVENTS);
+  const pending = checkAll(ranges);
   pending.catch(() => undefined);
 
   // Alongside the stretches: the small tables, the state subjects' totals and the rollups.
@@ -88,7 +89,7 @@ export async function verifyLedger(
   // The rollups statistics read must equal a recomputation from the (verified) volume entries.
   const rollupProblems = (await store.checkRollups()).map((detail) => ({ seq: null, subject: "rollup", detail }));
 
-  const reports = await pending;
+  const reports = await everyRange(store, ranges, await pending);
   const chain = await checkChain(store, reports);
 
   for (const type of ["tech_contract", "volume_entry"] as const) {
@@ -131,6 +132,21 @@ export async function verifyLedger(
     firstInvalidSeq: seqs.length > 0 ? Math.min(...seqs) : null,
     problems: problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER)),
   };
+}
+
+/**
+ * The report of every range, in order: whatever the stretch checker returned for it, or, where
+ * it returned nothing for a range (or a report that does not match one), a check made here. A
+ * checker that loses part of the chain must not make a shorter chain look whole.
+ */
+async function everyRange(store: LedgerStore, ranges: StretchRange[], reports: StretchReport[]) {
+  const byStart = new Map(reports.map((report) => [report.after, report]));
+  const complete: StretchReport[] = [];
+  for (const range of ranges) {
+    const report = byStart.get(range.after);
+    complete.push(report?.upto === range.upto ? report : await checkStretch(store, range));
+  }
+  return complete;
 }
 
 async function inTurn(store: LedgerStore, ranges: StretchRange[]): Promise<StretchReport[]> {

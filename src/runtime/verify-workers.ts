@@ -36,7 +36,8 @@ const KEEP_FREED_MEMORY =
  * of what is left (guided scheduling): large while this process is busy with its own checks, whose
  * statements block its event loop for most of a second, small at the end, so the workers finish
  * together rather than one leaving its core idle. Each worker holds one batch in hand besides the
- * one it is checking, so it never waits for this process to answer.
+ * one it is checking, so it does not wait for this process to answer; a batch is at most
+ * LARGEST_BATCH stretches, so its reply (about 200 bytes a stretch) leaves before the next is done.
  */
 export function stretchWorkers(path: string, options: StretchWorkerOptions = {}) {
   const workers = options.workers ?? availableParallelism();
@@ -56,7 +57,7 @@ export function stretchWorkers(path: string, options: StretchWorkerOptions = {})
       take() {
         const left = ranges.length - next;
         if (left === 0) return null;
-        const size = Math.min(left, Math.max(smallest, Math.ceil(left / (2 * count))));
+        const size = Math.min(left, LARGEST_BATCH, Math.max(smallest, Math.ceil(left / (2 * count))));
         batches.push(ranges.slice(next, next + size));
         next += size;
         return batches.length - 1;
@@ -67,12 +68,19 @@ export function stretchWorkers(path: string, options: StretchWorkerOptions = {})
       },
     };
     await Promise.all(Array.from({ length: count }, () => inChild(entry, path, queue).catch(onFailure)));
-    // A worker that could not start or died costs time, not the answer: what it left is checked here.
+    // A worker that could not start or died costs time, not the answer: what it left is checked
+    // here, both the batches it held and, if every worker failed, those no worker took.
+    while (queue.take() !== null);
     const reports: StretchReport[] = [];
-    for (const [batch, share] of batches.entries()) reports.push(...(done[batch] ?? (await checkHere(path, share))));
+    for (const [batch, share] of batches.entries()) {
+      for (const report of done[batch] ?? (await checkHere(path, share))) reports.push(report);
+    }
     return reports;
   };
 }
+
+/** The largest batch, in stretches: about 100,000 events, under a second of a worker's time. */
+const LARGEST_BATCH = 200;
 
 interface WorkQueue {
   /** Cuts the next batch from what is left and returns its number, or null when nothing is left. */
@@ -111,17 +119,25 @@ function inChild(entry: string, path: string, queue: WorkQueue): Promise<void> {
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
+    // Once a worker has failed it is given nothing more (what it held is checked here) and stopped.
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      child.kill();
+      reject(error);
+    };
     child.on("message", (message) => {
       const batch = sent.shift();
-      if (batch === undefined) return;
+      if (failed || batch === undefined) return;
       queue.finish(batch, message as StretchReport[]);
       // Closing the channel once nothing is left tells the worker to close its connection and exit.
       if (!send(child) && sent.length === 0) child.disconnect();
     });
     // Not once: a send to a worker that has just died emits an error of its own, after the first.
-    child.on("error", reject);
+    child.on("error", fail);
     child.once("exit", (code) =>
-      sent.length === 0 && code === 0 ? resolve() : reject(new Error(`a verification worker exited with code ${code}`)),
+      sent.length === 0 && code === 0 ? resolve() : fail(new Error(`a verification worker exited with code ${code}`)),
     );
     send(child, first);
     send(child);

@@ -2,7 +2,8 @@ import { type RawBuilder, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { rollupsMatch } from "../../db/stores/rollup-check.ts";
 import { CUBOIDS, DIMENSION_COLUMNS } from "../../db/stores/statistics.ts";
-import type { LedgerStore } from "../../src/domain/ports.ts";
+import type { LedgerStore, StretchRange } from "../../src/domain/ports.ts";
+import { checkStretch } from "../../src/domain/verify-chain.ts";
 import { verifyLedger } from "../../src/domain/verify-ledger.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { givenRecordedContract, givenRegisteredContract } from "../support/contracts.ts";
@@ -187,6 +188,27 @@ describe("verification in bulk", () => {
     expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(true);
     await run(t, sql`UPDATE volume_periods SET count = count + 1 WHERE grain = 'quarter' AND cuboid = 5`);
     expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(false);
+  });
+
+  it("checks itself any stretch the stretch checker left out, so a lost share cannot pass as a shorter chain", async () => {
+    const { t } = await givenLedger();
+    const { seq } = await t.database.db
+      .selectFrom("audit_events")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirstOrThrow();
+    // Only the chain shows this: the instant is in the hash, in no row.
+    await run(t, sql`UPDATE audit_events SET at = '2020-01-01T00:00:00.000Z' WHERE seq = ${seq - 1}`);
+    const exact = await exactVerification(t.deps.store, t.database);
+    expect(exact.firstInvalidSeq).toBe(seq - 1);
+    const options = { stretchEvents: 3 };
+    // A checker that returns nothing, and one that returns only the first half of its stretches.
+    expect(await verifyLedger({ ...t.deps, checkStretches: async () => [] }, options)).toEqual(exact);
+    const half = {
+      ...t.deps,
+      checkStretches: async (ranges: StretchRange[]) =>
+        Promise.all(ranges.slice(0, ranges.length / 2).map((range) => checkStretch(t.deps.store, range))),
+    };
+    expect(await verifyLedger(half, options)).toEqual(exact);
   });
 
   it("runs one verification at a time over HTTP: a request arriving meanwhile shares its report", async () => {

@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { stretches } from "../../src/domain/verify-chain.ts";
 import { verifyLedger } from "../../src/domain/verify-ledger.ts";
 import { stretchWorkers } from "../../src/runtime/verify-workers.ts";
 import { createTestApp } from "../support/app.ts";
@@ -38,7 +39,10 @@ async function givenLedgerFile(name: string, workerEntry?: string) {
     sql`UPDATE audit_events SET state = replace(state, '"registered"', '"rejected"') WHERE seq = ${seq}`.execute(
       database.db,
     );
-  return { database, store: createLedgerStore(database), workers, failures, tamper };
+  // An edit only the chain shows: the instant is hashed, and in no row.
+  const tamperInstant = (seq: number) =>
+    sql`UPDATE audit_events SET at = '2020-01-01T00:00:00.000Z' WHERE seq = ${seq}`.execute(database.db);
+  return { database, store: createLedgerStore(database), workers, failures, tamper, tamperInstant };
 }
 
 const options = { stretchEvents: 3 };
@@ -61,9 +65,9 @@ describe("verification in worker processes (Node)", () => {
 
   it("checks here whatever a worker that died mid-way left, and says so", async () => {
     const dies = fileURLToPath(new URL("../support/worker-that-dies.ts", import.meta.url));
-    const { database, store, workers, failures, tamper } = await givenLedgerFile("dies.sqlite", dies);
+    const { database, store, workers, failures, tamperInstant } = await givenLedgerFile("dies.sqlite", dies);
     // In the last stretch: the second batch of the second worker, which dies holding it.
-    await tamper(14);
+    await tamperInstant(14);
     const report = await verifyLedger({ store, checkStretches: workers }, options);
     // Each worker returned its first batch and died with its second in hand.
     expect(failures.map((f) => f.message)).toEqual([
@@ -72,6 +76,23 @@ describe("verification in worker processes (Node)", () => {
     ]);
     expect(report.firstInvalidSeq).toBe(14);
     expect(report).toEqual(await verifyLedger({ store }, options));
+    await database.close();
+  }, 30_000);
+
+  it("checks here the stretches no worker took when every worker fails as it starts", async () => {
+    const fails = fileURLToPath(new URL("../support/worker-that-fails.ts", import.meta.url));
+    const { database, store, workers, failures, tamperInstant } = await givenLedgerFile("fails.sqlite", fails);
+    // Fifteen stretches of one event: the two workers take eleven in their first two batches each,
+    // and die; the last four (this one among them) were never cut into a batch.
+    await tamperInstant(14);
+    const oneEach = { stretchEvents: 1 };
+    const report = await verifyLedger({ store, checkStretches: workers }, oneEach);
+    expect(failures).toHaveLength(2);
+    expect(report).toMatchObject({ ok: false, checked: 15, firstInvalidSeq: 14 });
+    expect(report).toEqual(await verifyLedger({ store }, oneEach));
+    // The workers' checker itself answers for every stretch (verifyLedger would also fill a gap).
+    const ranges = stretches(15, 1);
+    expect((await workers(ranges)).map((r) => [r.after, r.upto])).toEqual(ranges.map((r) => [r.after, r.upto]));
     await database.close();
   }, 30_000);
 });
