@@ -7,9 +7,9 @@
  * BENCH_SECONDS (default 10) sets each measurement's duration; BENCH_MILLION=0 skips the million.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import autocannon from "autocannon";
 import { openSqlite, PAGE_SIZE } from "../db/dialects/sqlite.ts";
 import { migrate } from "../db/migrate.ts";
@@ -330,6 +330,12 @@ async function main() {
   // The loaded ledgers are kept between runs (bench/.cache, ignored by git): loading a million takes minutes.
   const pathOf = (size: number) =>
     join(cacheDir, `registered-${size}-schema${migrations.length}-page${PAGE_SIZE}.sqlite`);
+  // Ledgers cached under an older schema or page size would only fill the disk and the page cache.
+  const key = basename(pathOf(0)).replace(/^registered-0/, "");
+  for (const file of readdirSync(cacheDir)) {
+    const ledger = /^(registered-\d+.*\.sqlite)(-wal|-shm|\.part.*)?$/.exec(file)?.[1];
+    if (ledger && !ledger.endsWith(key)) rmSync(join(cacheDir, file), { force: true });
+  }
   for (const size of sizes) {
     const path = pathOf(size);
     if (existsSync(path)) continue;
