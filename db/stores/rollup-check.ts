@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { quarterOf } from "../../src/domain/dates.ts";
+import { nextTurn } from "../../src/domain/next-turn.ts";
 import type { Database } from "../schema.ts";
 
 /**
@@ -27,6 +28,7 @@ export async function rollupsMatch(db: Kysely<Database>, columns: string[], cubo
     ),
   ];
   for (const check of checks) {
+    await nextTurn();
     const { rows } = await check.execute(db);
     const r = rows[0] as { bad: number; recomputed: number; stored: number } | undefined;
     if (!r || Number(r.bad) !== 0 || Number(r.recomputed) !== Number(r.stored)) return false;
@@ -72,6 +74,7 @@ async function* cellPages(db: Kysely<Database>, table: "volume_monthly" | "volum
   const keyList = sql.raw(key.join(", "));
   let after: RawBuilder<unknown> = sql`1`;
   for (;;) {
+    await nextTurn();
     const { rows } = await sql<{ lines: string | null; n: number }>`
       SELECT group_concat(line, char(10)) AS lines, count(*) AS n
       FROM (SELECT ${line} AS line FROM ${sql.table(table)} WHERE ${after} ORDER BY ${keyList} LIMIT ${PAGE})`.execute(

@@ -1,4 +1,5 @@
 import { canonicalJson, eventHash, GENESIS } from "./audit-chain.ts";
+import { nextTurn } from "./next-turn.ts";
 import type {
   AuditHead,
   Deps,
@@ -70,6 +71,7 @@ export async function verifyLedger(
     const found: VerificationProblem[] = [];
     let after = "";
     for (;;) {
+      await nextTurn();
       const page = await store.checkSubjects(type, after, PAGE);
       subjectsChecked += page.length;
       for (const subject of page) {
@@ -82,10 +84,16 @@ export async function verifyLedger(
     }
     subjectProblems.set(type, found);
   }
+  // Each statement below blocks this process's event loop, where the stretch workers' batches are
+  // answered and (over HTTP) requests are served: the loop gets a turn between them.
+  await nextTurn();
+  const contractTotals = await store.stateSubjectTotals("tech_contract", head.seq);
+  await nextTurn();
   const totals = {
-    tech_contract: await store.stateSubjectTotals("tech_contract", head.seq),
+    tech_contract: contractTotals,
     volume_entry: await store.stateSubjectTotals("volume_entry", head.seq),
   };
+  await nextTurn();
   // The rollups statistics read must equal a recomputation from the (verified) volume entries.
   const rollupProblems = (await store.checkRollups()).map((detail) => ({ seq: null, subject: "rollup", detail }));
 

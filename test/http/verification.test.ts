@@ -211,6 +211,32 @@ describe("verification in bulk", () => {
     expect(await verifyLedger(half, options)).toEqual(exact);
   });
 
+  it("gives the event loop a turn between its statements, so workers' messages and requests are served", async () => {
+    const { t } = await givenLedger();
+    const blocking = new Set(["checkSubjects", "stateSubjectTotals", "checkRollups"]);
+    let turns = 0;
+    const seen: number[] = [];
+    const store = new Proxy(t.deps.store, {
+      get(target, key: string) {
+        const value = (target as unknown as Record<string, unknown>)[key];
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (blocking.has(key)) {
+            // A macrotask queued now runs before the next statement only if the loop gets a turn.
+            seen.push(turns);
+            setImmediate(() => {
+              turns++;
+            });
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as LedgerStore;
+    expect((await verifyLedger({ store })).ok).toBe(true);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen).toEqual(seen.map((_, i) => i));
+  });
+
   it("runs one verification at a time over HTTP: a request arriving meanwhile shares its report", async () => {
     const { t } = await givenLedger();
     const operator = await givenRoles(t);
