@@ -26,6 +26,20 @@ async function givenLedger() {
 
 type Ledger = Awaited<ReturnType<typeof givenLedger>>;
 
+/** The store, telling `before` the name of each method called on it, before the call. */
+function watching(store: LedgerStore, before: (method: string) => void): LedgerStore {
+  return new Proxy(store, {
+    get(target, key: string) {
+      const value = (target as unknown as Record<string, unknown>)[key];
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        before(key);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 const run = (t: TestApp, query: RawBuilder<unknown>) => query.execute(t.database.db);
 
 async function eventsOf(t: TestApp, subjectId: string) {
@@ -172,16 +186,9 @@ describe("verification in bulk", () => {
     const { t } = await givenLedger();
     const slow = new Set(["listAuditEvents", "suspectStateSubjects", "countStateSubjects"]);
     const calls: string[] = [];
-    const store = new Proxy(t.deps.store, {
-      get(target, key: string) {
-        const value = (target as unknown as Record<string, unknown>)[key];
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          if (slow.has(key)) calls.push(key);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as LedgerStore;
+    const store = watching(t.deps.store, (method) => {
+      if (slow.has(method)) calls.push(method);
+    });
     expect((await verifyLedger({ store }, { stretchEvents: 3 })).ok).toBe(true);
     expect(calls).toEqual([]);
     const columns = DIMENSION_COLUMNS.map(([, c]) => c);
@@ -216,22 +223,14 @@ describe("verification in bulk", () => {
     const blocking = new Set(["checkSubjects", "stateSubjectTotals", "checkRollups"]);
     let turns = 0;
     const seen: number[] = [];
-    const store = new Proxy(t.deps.store, {
-      get(target, key: string) {
-        const value = (target as unknown as Record<string, unknown>)[key];
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          if (blocking.has(key)) {
-            // A macrotask queued now runs before the next statement only if the loop gets a turn.
-            seen.push(turns);
-            setImmediate(() => {
-              turns++;
-            });
-          }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as LedgerStore;
+    const store = watching(t.deps.store, (method) => {
+      if (!blocking.has(method)) return;
+      // A macrotask queued now runs before the next statement only if the loop gets a turn.
+      seen.push(turns);
+      setImmediate(() => {
+        turns++;
+      });
+    });
     expect((await verifyLedger({ store })).ok).toBe(true);
     expect(seen.length).toBeGreaterThan(3);
     expect(seen).toEqual(seen.map((_, i) => i));
@@ -241,13 +240,9 @@ describe("verification in bulk", () => {
     const { t } = await givenLedger();
     const operator = await givenRoles(t);
     let headReads = 0;
-    const counting = new Proxy(t.deps.store, {
-      get(target, key: string) {
-        const value = (target as unknown as Record<string, unknown>)[key];
-        if (key === "auditHead") headReads++;
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    }) as LedgerStore;
+    const counting = watching(t.deps.store, (method) => {
+      if (method === "auditHead") headReads++;
+    });
     Object.assign(t.deps, { store: counting });
     const verify = () => t.call("GET", "/v1/audit/verification", { token: operator.operator.token });
     headReads = 0;
