@@ -403,22 +403,26 @@ async function main() {
         notes.push("verification could not be unpinned from the load generator's core (taskset refused)");
       }
     }
-    // Twice: first as the file is found (parts of it may not be in the page cache), then again
-    // with it read once, as on a machine whose memory holds the ledger. The target is judged
-    // on the second; both are reported.
-    for (const pass of ["as found", "page cache warm"]) {
+    // First as the file is found (parts of it may not be in the page cache), then ROUNDS times
+    // with it read once, as on a machine whose memory holds the ledger. The target is judged on
+    // the median of those, like the other targets on their median round; every pass is reported.
+    const warm: number[] = [];
+    const passes = ["as found", ...Array.from({ length: ROUNDS }, (_, i) => `page cache warm ${i + 1}`)];
+    for (const pass of passes) {
       const database = openSqlite(path);
       const t0 = performance.now();
       const report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(path) });
       const seconds = (performance.now() - t0) / 1000;
       await database.close();
       verifyRuns.push(`${pass}: ${seconds.toFixed(1)} s, ok=${report.ok}`);
-      verifySeconds = seconds;
-      verifyOk = report.ok;
+      if (pass !== "as found") warm.push(seconds);
+      verifyOk = (verifyOk ?? true) && report.ok;
       console.log(
         `verify over ${MILLION.toLocaleString("en")} contracts (${pass}): ${seconds.toFixed(1)} s, ok=${report.ok}, ${report.checked} events`,
       );
     }
+    warm.sort((a, b) => a - b);
+    verifySeconds = warm[Math.floor((warm.length - 1) / 2)] ?? null;
   }
   rmSync(dir, { recursive: true, force: true });
 
@@ -493,7 +497,12 @@ async function main() {
     }
   }
   if (verifySeconds !== null)
-    rows.push(["verify over 1M, page cache warm (s)", verifySeconds.toFixed(1), "< 10", verifyOk ? "ok" : "FAILED"]);
+    rows.push([
+      `verify over 1M, page cache warm (s)${ROUNDS > 1 ? `, median of ${ROUNDS} runs` : ""}`,
+      verifySeconds.toFixed(1),
+      "< 10",
+      verifyOk ? "ok" : "FAILED",
+    ]);
   for (const row of rows) {
     const [name, value, target] = row;
     const numeric = Number(value);
