@@ -409,7 +409,8 @@ async function main() {
     const warm: number[] = [];
     const passes = ["as found", ...Array.from({ length: ROUNDS }, (_, i) => `page cache warm ${i + 1}`)];
     for (const pass of passes) {
-      const database = openSqlite(path);
+      // Opened as the verify command opens it.
+      const database = openSqlite(path, { mapped: false });
       const t0 = performance.now();
       const report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(path) });
       const seconds = (performance.now() - t0) / 1000;

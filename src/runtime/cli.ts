@@ -16,7 +16,8 @@ const USAGE = `usage: npm run cli -- <command>
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   const config = parseConfig(process.env);
-  const database = openSqlite(config.LEDGER_DATABASE);
+  // Verification reads each page about once, in a fresh process: reads beat faults on a mapping.
+  const database = openSqlite(config.LEDGER_DATABASE, command === "verify" ? { mapped: false } : {});
   try {
     const report = await migrate(database);
     switch (command) {

@@ -238,6 +238,11 @@ describe("embedded SQLite", () => {
     expect(await pragma("busy_timeout")).toBe(5000);
     // Savepoint journals stay in memory rather than spilling to a temporary file each commit.
     expect(await pragma("temp_store")).toBe(2);
+    // Mapped unless asked not to be (the verify command reads each page once).
+    expect(await pragma("mmap_size")).toBe(1073741824);
+    const unmapped = openSqlite(path, { mapped: false });
+    expect(await pragma("mmap_size", unmapped)).toBe(0);
+    await unmapped.close();
     await database.close();
   });
 
