@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { FieldError } from "../domain/errors.ts";
 import type { AppDeps, AppEnv } from "./app-env.ts";
-import { resolveCaller } from "./middleware/authenticate.ts";
+import { requireToken, resolveCaller } from "./middleware/authenticate.ts";
 import { bodyLimit } from "./middleware/body-limit.ts";
 import { observe } from "./middleware/observe.ts";
 import { requestId } from "./middleware/request-id.ts";
@@ -43,6 +43,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.use("*", resolveCaller);
 
+  // Every route whose contract requires a bearer token refuses a request without one before
+  // validating its input (route middleware runs before the validators).
+  const openapi = app.openapi.bind(app);
+  app.openapi = ((route: Parameters<typeof openapi>[0], ...rest: unknown[]) =>
+    (openapi as (...args: unknown[]) => unknown)(
+      route.security?.length ? { ...route, middleware: [requireToken, ...[route.middleware ?? []].flat()] } : route,
+      ...rest,
+    )) as typeof app.openapi;
   registerRoutes(app);
 
   const allowedMethods = methodIndex(app);

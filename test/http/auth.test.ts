@@ -164,3 +164,32 @@ describe("bearer token verification", () => {
     expect(response.json.keys[0].d).toBeUndefined();
   });
 });
+
+describe("routes that need a bearer token", () => {
+  it("refuse a request without one before validating its input: 401, never 400", async () => {
+    const t = await createTestApp();
+    const doc = (await t.call("GET", "/openapi.json")).json as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const guarded = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => (operation.security ?? []).length > 0)
+        .map(([method]) => ({ method: method.toUpperCase(), path: path.replaceAll(/\{[^}]+\}/g, "not an id!") })),
+    );
+    expect(guarded.length).toBeGreaterThanOrEqual(14);
+    for (const { method, path } of guarded) {
+      // Every part of the input is wrong: the path's id, the query, and the body.
+      const response = await t.call(method, `${path}?limit=-1&from=yesterday`, {
+        ...(method === "GET" ? {} : { body: { bogus: true, title: 7 } }),
+      });
+      expect(response.status, `${method} ${path}`).toBe(401);
+      expect(response.json.type, `${method} ${path}`).toBe("urn:tech-market-ledger:problem:unauthenticated");
+    }
+  });
+
+  it("leave public routes validating as before: a bad input there is still a 400", async () => {
+    const t = await createTestApp();
+    expect((await t.call("POST", "/v1/auth/token", { body: { apiKey: 5 } })).status).toBe(400);
+    expect((await t.call("GET", "/v1/statistics/contracts?groupBy=colour")).status).toBe(400);
+  });
+});

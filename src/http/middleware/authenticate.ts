@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { requireActor } from "../../domain/access.ts";
 import { authenticate } from "../../domain/authenticate.ts";
 import { UnauthenticatedError } from "../../domain/errors.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -16,5 +17,15 @@ export const resolveCaller = createMiddleware<AppEnv>(async (c, next) => {
   const match = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/i.exec(header.trim());
   if (!match?.[1]) throw new UnauthenticatedError("the Authorization header must be 'Bearer <token>'");
   c.set("caller", await authenticate(c.get("deps"), match[1]));
+  return next();
+});
+
+/**
+ * On a route whose contract requires a bearer token (its `security`), a request without one is a
+ * 401 before its input is validated: a caller who may not use the route learns that first, not
+ * what is wrong with a body it could not send anyway. The operation checks the role again.
+ */
+export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
+  requireActor(c.get("caller"));
   return next();
 });
