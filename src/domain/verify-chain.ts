@@ -97,6 +97,16 @@ function integerAt(bytes: Buffer, start: number): { value: number; end: number }
   return { value, end: i };
 }
 
+/** Checks the stretches one after another, in their order. */
+export async function checkStretchesInTurn(
+  store: Pick<LedgerStore, "auditChainStretch" | "stateRowTallies">,
+  ranges: StretchRange[],
+): Promise<StretchReport[]> {
+  const reports: StretchReport[] = [];
+  for (const range of ranges) reports.push(await checkStretch(store, range));
+  return reports;
+}
+
 /** Splits (0, head] into stretches of `size` events. */
 export function stretches(headSeq: number, size: number): StretchRange[] {
   const ranges: StretchRange[] = [];

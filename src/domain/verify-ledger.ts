@@ -11,7 +11,7 @@ import type {
   SubjectCheck,
   SubjectType,
 } from "./ports.ts";
-import { checkStretch, stretches } from "./verify-chain.ts";
+import { checkStretch, checkStretchesInTurn, stretches } from "./verify-chain.ts";
 
 export interface VerificationProblem {
   /** The first event that does not hold, or null for a row no event accounts for. */
@@ -58,7 +58,7 @@ export async function verifyLedger(
 ): Promise<VerificationReport> {
   const { store } = deps;
   const head = await store.auditHead();
-  const checkAll = deps.checkStretches ?? ((ranges: StretchRange[]) => inTurn(store, ranges));
+  const checkAll = deps.checkStretches ?? ((ranges: StretchRange[]) => checkStretchesInTurn(store, ranges));
   const ranges = stretches(head.seq, options.stretchEvents ?? STRETCH_EVENTS);
   const pending = checkAll(ranges);
   pending.catch(() => undefined);
@@ -89,10 +89,8 @@ export async function verifyLedger(
   await nextTurn();
   const contractTotals = await store.stateSubjectTotals("tech_contract", head.seq);
   await nextTurn();
-  const totals = {
-    tech_contract: contractTotals,
-    volume_entry: await store.stateSubjectTotals("volume_entry", head.seq),
-  };
+  const entryTotals = await store.stateSubjectTotals("volume_entry", head.seq);
+  const totals = { tech_contract: contractTotals, volume_entry: entryTotals };
   await nextTurn();
   // The rollups statistics read must equal a recomputation from the (verified) volume entries.
   const rollupProblems = (await store.checkRollups()).map((detail) => ({ seq: null, subject: "rollup", detail }));
@@ -155,12 +153,6 @@ async function everyRange(store: LedgerStore, ranges: StretchRange[], reports: S
     complete.push(report?.upto === range.upto ? report : await checkStretch(store, range));
   }
   return complete;
-}
-
-async function inTurn(store: LedgerStore, ranges: StretchRange[]): Promise<StretchReport[]> {
-  const reports: StretchReport[] = [];
-  for (const range of ranges) reports.push(await checkStretch(store, range));
-  return reports;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { openStretchReader, type StretchReader } from "../../db/dialects/sqlite-reader.ts";
-import type { StretchRange, StretchReport } from "../domain/ports.ts";
-import { checkStretch } from "../domain/verify-chain.ts";
+import type { StretchRange } from "../domain/ports.ts";
+import { checkStretchesInTurn } from "../domain/verify-chain.ts";
 
 /**
  * One verification worker: checks each batch of stretches it is sent, in the order sent, on its
@@ -17,8 +17,7 @@ process.on("message", (message) => {
     .then(async () => {
       if (!process.connected) return;
       reader ??= openStretchReader(path);
-      const reports: StretchReport[] = [];
-      for (const range of ranges) reports.push(await checkStretch(reader, range));
+      const reports = await checkStretchesInTurn(reader, ranges);
       // A send that fails (the channel closed meanwhile) reports to its callback, not as an error event.
       process.send?.(reports, undefined, undefined, () => undefined);
       // Let the event loop write the reply before the next batch's synchronous reads begin.

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { openStretchReader } from "../../db/dialects/sqlite-reader.ts";
 import type { StretchRange, StretchReport } from "../domain/ports.ts";
-import { checkStretch } from "../domain/verify-chain.ts";
+import { checkStretchesInTurn } from "../domain/verify-chain.ts";
 
 export interface StretchWorkerOptions {
   workers?: number;
@@ -95,9 +95,7 @@ interface WorkQueue {
 async function checkHere(path: string, ranges: StretchRange[]): Promise<StretchReport[]> {
   const reader = openStretchReader(path);
   try {
-    const reports: StretchReport[] = [];
-    for (const range of ranges) reports.push(await checkStretch(reader, range));
-    return reports;
+    return await checkStretchesInTurn(reader, ranges);
   } finally {
     reader.close();
   }
