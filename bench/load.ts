@@ -14,8 +14,8 @@ import { insertOrganization } from "../db/stores/organizations.ts";
 import { rebuildRollupQueries } from "../db/stores/statistics.ts";
 import { insertTechContract } from "../db/stores/tech-contracts.ts";
 import { insertVolumeEntry } from "../db/stores/volume-entries.ts";
-import { chainEvents, type EventDraft } from "../src/domain/audit-chain.ts";
 import { chinaDate } from "../src/domain/dates.ts";
+import { chainEvents, type EventDraft } from "../src/domain/ledger/audit-chain.ts";
 import type { EventActor, OrganizationRecord } from "../src/domain/ports.ts";
 import {
   flowOf,
@@ -25,7 +25,7 @@ import {
   registrationNumber,
   type TechContractRecord,
   volumeEntryFor,
-} from "../src/domain/tech-contract.ts";
+} from "../src/domain/tech-contracts/tech-contract.ts";
 import { createIds } from "../src/runtime/ids.ts";
 import { syntheticContracts, syntheticMembers } from "../src/runtime/synthetic-history.ts";
 

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import { GENESIS } from "../../src/domain/audit-chain.ts";
+import { GENESIS } from "../../src/domain/ledger/audit-chain.ts";
 import type { AuditEvent, AuditHead, HashVersion } from "../../src/domain/ports.ts";
 import type { AuditEventsTable, Database } from "../schema.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";

@@ -1,6 +1,6 @@
 import { type CompiledQuery, type Kysely, sql } from "kysely";
-import { apiKeyState } from "../../src/domain/api-keys.ts";
 import { HeadMovedError } from "../../src/domain/errors.ts";
+import { apiKeyState } from "../../src/domain/organizations/api-keys.ts";
 import type {
   AuditEvent,
   Change,

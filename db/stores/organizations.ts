@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { OrganizationKind } from "../../src/domain/organization.ts";
+import type { OrganizationKind } from "../../src/domain/organizations/organization.ts";
 import type { OrganizationRecord } from "../../src/domain/ports.ts";
 import type { Database, OrganizationsTable } from "../schema.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";

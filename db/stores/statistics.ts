@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
 import { quarterOf } from "../../src/domain/dates.ts";
-import type { GoalRecord } from "../../src/domain/goal.ts";
 import type { CategoryDimension, VolumeCell, VolumeFigures, VolumeQuery } from "../../src/domain/ports.ts";
-import type { VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
+import type { GoalRecord } from "../../src/domain/statistics/goal.ts";
+import type { VolumeEntryRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import type { Database, GoalsTable, VolumeMonthlyTable } from "../schema.ts";
 import { rollupsMatch } from "./rollup-check.ts";
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { ContractListFilter } from "../../src/domain/ports.ts";
-import type { TechContractRecord } from "../../src/domain/tech-contract.ts";
+import type { TechContractRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import type { Database } from "../schema.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 

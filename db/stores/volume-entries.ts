@@ -1,4 +1,4 @@
-import type { VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
+import type { VolumeEntryRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import { stateRowInsert } from "./tech-contracts.ts";
 
 /** The row is its last (and only) event's state; the other columns are generated from it. */

@@ -1,6 +1,11 @@
-import type { GoalRecord } from "./goal.ts";
-import type { OrganizationKind } from "./organization.ts";
-import type { ContractStatus, ContractType, TechContractRecord, VolumeEntryRecord } from "./tech-contract.ts";
+import type { OrganizationKind } from "./organizations/organization.ts";
+import type { GoalRecord } from "./statistics/goal.ts";
+import type {
+  ContractStatus,
+  ContractType,
+  TechContractRecord,
+  VolumeEntryRecord,
+} from "./tech-contracts/tech-contract.ts";
 
 /** Who is calling. Members act for their organisation; operators for the registry. */
 export interface Actor {

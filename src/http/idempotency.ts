@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { canonicalJson, sha256Hex } from "../domain/audit-chain.ts";
-import type { IdempotencyRequest, Outcome } from "../domain/write.ts";
+import { canonicalJson, sha256Hex } from "../domain/ledger/audit-chain.ts";
+import type { IdempotencyRequest, Outcome } from "../domain/ledger/write.ts";
 
 /** Builds the idempotency request from the Idempotency-Key header, when one was sent. */
 export function idempotencyOf<T>(

@@ -3,12 +3,12 @@ import type { AuditEvent as AuditEventView } from "../../contracts/audit.ts";
 import type { CreatedApiKey, Organization } from "../../contracts/organizations.ts";
 import type { Breakdown, Goal } from "../../contracts/statistics.ts";
 import type { TechContract } from "../../contracts/tech-contracts.ts";
-import type { BreakdownResult } from "../domain/breakdown.ts";
-import type { IssuedApiKey } from "../domain/create-api-key.ts";
-import type { GoalRecord } from "../domain/goal.ts";
 import { formatYuan } from "../domain/money.ts";
+import type { IssuedApiKey } from "../domain/organizations/create-api-key.ts";
 import type { AuditEvent, OrganizationRecord, VolumeFigures } from "../domain/ports.ts";
-import { isOverdue, reviewDueOn, type TechContractRecord } from "../domain/tech-contract.ts";
+import type { BreakdownResult } from "../domain/statistics/breakdown.ts";
+import type { GoalRecord } from "../domain/statistics/goal.ts";
+import { isOverdue, reviewDueOn, type TechContractRecord } from "../domain/tech-contracts/tech-contract.ts";
 
 export function presentOrganization(r: OrganizationRecord): z.infer<typeof Organization> {
   return {

@@ -1,6 +1,6 @@
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
-import type { OrganizationKind } from "../domain/organization.ts";
-import type { PartyKind } from "../domain/tech-contract.ts";
+import type { OrganizationKind } from "../domain/organizations/organization.ts";
+import type { PartyKind } from "../domain/tech-contracts/tech-contract.ts";
 
 /**
  * Realistic synthetic market history for the demo and the benchmarks, never for a real ledger.

@@ -1,6 +1,6 @@
 import { openStretchReader, type StretchReader } from "../../db/dialects/sqlite-reader.ts";
 import type { StretchRange } from "../domain/ports.ts";
-import { checkStretchesInTurn } from "../domain/verify-chain.ts";
+import { checkStretchesInTurn } from "../domain/verification/verify-chain.ts";
 
 /**
  * One verification worker: checks each batch of stretches it is sent, in the order sent, on its

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { openStretchReader } from "../../db/dialects/sqlite-reader.ts";
 import type { StretchRange, StretchReport } from "../domain/ports.ts";
-import { checkStretchesInTurn } from "../domain/verify-chain.ts";
+import { checkStretchesInTurn } from "../domain/verification/verify-chain.ts";
 
 export interface StretchWorkerOptions {
   workers?: number;

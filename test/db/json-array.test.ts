@@ -6,9 +6,9 @@ import { migrate } from "../../db/migrate.ts";
 import { insertAuditEvent } from "../../db/stores/audit-events.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { PREIMAGE_SQL } from "../../db/stores/stretch-sql.ts";
-import { chainEvents, GENESIS, hashPreimage } from "../../src/domain/audit-chain.ts";
+import { chainEvents, GENESIS, hashPreimage } from "../../src/domain/ledger/audit-chain.ts";
 import type { AuditEvent, HashVersion } from "../../src/domain/ports.ts";
-import { checkStretch } from "../../src/domain/verify-chain.ts";
+import { checkStretch } from "../../src/domain/verification/verify-chain.ts";
 
 /** Characters where JSON encoders are known to differ: escapes, control characters, separators, astral. */
 const tricky = fc.constantFrom(

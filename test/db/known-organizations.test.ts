@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { createTestApp, givenMember, givenOperator } from "../support/app.ts";
 
 /** Organisations never change once committed, so a file-backed store keeps those it has read. */

@@ -7,11 +7,11 @@ import { insertAuditEvent } from "../../db/stores/audit-events.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { insertOrganization } from "../../db/stores/organizations.ts";
 import { rebuildRollupQueries } from "../../db/stores/statistics.ts";
-import { chainEvents, type EventDraft, GENESIS } from "../../src/domain/audit-chain.ts";
+import { chainEvents, type EventDraft, GENESIS } from "../../src/domain/ledger/audit-chain.ts";
 import type { AuditEvent, AuditHead, OrganizationRecord } from "../../src/domain/ports.ts";
-import type { TechContractRecord, VolumeEntryRecord } from "../../src/domain/tech-contract.ts";
-import { volumeEntryFor } from "../../src/domain/tech-contract.ts";
-import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import type { TechContractRecord, VolumeEntryRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
+import { volumeEntryFor } from "../../src/domain/tech-contracts/tech-contract.ts";
+import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { exactVerification } from "../support/exact-verification.ts";
 
 function oldEventRow(e: AuditEvent) {

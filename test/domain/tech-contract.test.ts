@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays, addWorkingDays, chinaDate } from "../../src/domain/dates.ts";
-import { flowOf, type PartyRecord, registrationNumber } from "../../src/domain/tech-contract.ts";
+import { flowOf, type PartyRecord, registrationNumber } from "../../src/domain/tech-contracts/tech-contract.ts";
 
 const party = (regionCode: string, kind: PartyRecord["kind"] = "enterprise"): PartyRecord => ({
   organizationId: null,

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { beforeEach, describe, expect, it } from "vitest";
-import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { decide, givenRecordedContract, givenRegisteredContract } from "../support/contracts.ts";
 import { expectRoleMatrix, givenRoles, type RoleTokens } from "../support/roles.ts";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CONTRACT_TYPES } from "../../contracts/tech-contracts.ts";
-import { contractBreakdown } from "../../src/domain/breakdown.ts";
-import { createOperator } from "../../src/domain/create-operator.ts";
-import { goalProgress } from "../../src/domain/progress.ts";
-import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { createOperator } from "../../src/domain/organizations/create-operator.ts";
+import { contractBreakdown } from "../../src/domain/statistics/breakdown.ts";
+import { goalProgress } from "../../src/domain/statistics/progress.ts";
+import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { DEMO_REGISTRY, demoPathRefusal, fillDemo, inspectDemoDatabase, planDemo } from "../../src/runtime/demo.ts";
 import { countRows, createTestApp, fixedClock, tokenFor } from "../support/app.ts";
 

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
 import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
-import { createOperator } from "../../src/domain/create-operator.ts";
+import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import type { Clock } from "../../src/domain/ports.ts";
 import type { AppDeps } from "../../src/http/app-env.ts";
 import { createApp } from "../../src/http/create-app.ts";

@@ -1,8 +1,12 @@
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { recomputeRollups } from "../../db/stores/statistics.ts";
-import { eventHash, GENESIS } from "../../src/domain/audit-chain.ts";
+import { eventHash, GENESIS } from "../../src/domain/ledger/audit-chain.ts";
 import type { AuditHead, LedgerStore, SubjectType } from "../../src/domain/ports.ts";
-import { subjectProblem, type VerificationProblem, type VerificationReport } from "../../src/domain/verify-ledger.ts";
+import {
+  subjectProblem,
+  type VerificationProblem,
+  type VerificationReport,
+} from "../../src/domain/verification/verify-ledger.ts";
 
 /**
  * Verification the slow, obvious way, as it was before the bulk checks: every event as an object

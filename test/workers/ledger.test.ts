@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
-import { createOperator } from "../../src/domain/create-operator.ts";
+import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
 

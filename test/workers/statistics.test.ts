@@ -1,13 +1,13 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
-import { createOperator } from "../../src/domain/create-operator.ts";
-import { createOrganization } from "../../src/domain/create-organization.ts";
-import { decideTechContract } from "../../src/domain/decide-tech-contract.ts";
-import { revokeTechContract } from "../../src/domain/end-tech-contract.ts";
+import { createOperator } from "../../src/domain/organizations/create-operator.ts";
+import { createOrganization } from "../../src/domain/organizations/create-organization.ts";
 import type { Actor, Clock } from "../../src/domain/ports.ts";
-import { recordTechContract } from "../../src/domain/record-tech-contract.ts";
-import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { decideTechContract } from "../../src/domain/tech-contracts/decide-tech-contract.ts";
+import { revokeTechContract } from "../../src/domain/tech-contracts/end-tech-contract.ts";
+import { recordTechContract } from "../../src/domain/tech-contracts/record-tech-contract.ts";
+import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { rollupsMatch } from "../../db/stores/rollup-check.ts";
 import { CUBOIDS, DIMENSION_COLUMNS } from "../../db/stores/statistics.ts";
-import { createOperator } from "../../src/domain/create-operator.ts";
-import { checkStretch } from "../../src/domain/verify-chain.ts";
-import { verifyLedger } from "../../src/domain/verify-ledger.ts";
+import { createOperator } from "../../src/domain/organizations/create-operator.ts";
+import { checkStretch } from "../../src/domain/verification/verify-chain.ts";
+import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
 

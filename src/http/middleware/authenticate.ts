@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { requireActor } from "../../domain/access.ts";
-import { authenticate } from "../../domain/authenticate.ts";
+import { authenticate } from "../../domain/auth/authenticate.ts";
 import { UnauthenticatedError } from "../../domain/errors.ts";
 import type { AppEnv } from "../app-env.ts";
 

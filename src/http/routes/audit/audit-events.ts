@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { listAuditEventsRoute, verifyLedgerRoute } from "../../../../contracts/audit.ts";
 import { requireOperator } from "../../../domain/access.ts";
-import { listAuditEvents } from "../../../domain/list-audit-events.ts";
-import { verifyLedger } from "../../../domain/verify-ledger.ts";
+import { listAuditEvents } from "../../../domain/ledger/list-audit-events.ts";
+import { verifyLedger } from "../../../domain/verification/verify-ledger.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentAuditEvent } from "../../present.ts";
 

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { issueTokenRoute, jwksRoute } from "../../../../contracts/auth.ts";
-import { issueToken } from "../../../domain/issue-token.ts";
+import { issueToken } from "../../../domain/auth/issue-token.ts";
 import type { AppEnv } from "../../app-env.ts";
 
 export function registerIssueToken(app: OpenAPIHono<AppEnv>) {

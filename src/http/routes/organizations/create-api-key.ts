@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApiKeyRoute } from "../../../../contracts/organizations.ts";
-import { createApiKey, type IssuedApiKey } from "../../../domain/create-api-key.ts";
+import { createApiKey, type IssuedApiKey } from "../../../domain/organizations/create-api-key.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
 import { presentApiKey } from "../../present.ts";

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createOrganizationRoute } from "../../../../contracts/organizations.ts";
-import { createOrganization } from "../../../domain/create-organization.ts";
+import { createOrganization } from "../../../domain/organizations/create-organization.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
 import { presentOrganization } from "../../present.ts";

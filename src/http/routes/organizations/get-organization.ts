@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { getOrganizationRoute } from "../../../../contracts/organizations.ts";
-import { getOrganization } from "../../../domain/get-organization.ts";
+import { getOrganization } from "../../../domain/organizations/get-organization.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentOrganization } from "../../present.ts";
 

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { revokeApiKeyRoute } from "../../../../contracts/organizations.ts";
-import { revokeApiKey } from "../../../domain/revoke-api-key.ts";
+import { revokeApiKey } from "../../../domain/organizations/revoke-api-key.ts";
 import type { AppEnv } from "../../app-env.ts";
 
 export function registerRevokeApiKey(app: OpenAPIHono<AppEnv>) {

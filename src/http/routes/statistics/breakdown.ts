@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { breakdownRoute } from "../../../../contracts/statistics.ts";
-import { type BreakdownResult, contractBreakdown } from "../../../domain/breakdown.ts";
+import { type BreakdownResult, contractBreakdown } from "../../../domain/statistics/breakdown.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { toCsv } from "../../csv.ts";
 import { breakdownCsvTable, presentBreakdown } from "../../present.ts";

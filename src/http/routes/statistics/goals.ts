@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createGoalRoute, listGoalsRoute } from "../../../../contracts/statistics.ts";
-import { createGoal, listGoals } from "../../../domain/goals.ts";
 import { parseYuan } from "../../../domain/money.ts";
+import { createGoal, listGoals } from "../../../domain/statistics/goals.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
 import { presentGoal } from "../../present.ts";

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { progressRoute } from "../../../../contracts/statistics.ts";
 import { formatYuan } from "../../../domain/money.ts";
-import { goalProgress } from "../../../domain/progress.ts";
+import { goalProgress } from "../../../domain/statistics/progress.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { formatBasisPoints, presentGoal } from "../../present.ts";
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { correctContractRoute } from "../../../../contracts/tech-contracts.ts";
-import { correctTechContract } from "../../../domain/correct-tech-contract.ts";
 import { chinaDate } from "../../../domain/dates.ts";
+import { correctTechContract } from "../../../domain/tech-contracts/correct-tech-contract.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentTechContract } from "../../present.ts";
 

@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { decideContractRoute } from "../../../../contracts/tech-contracts.ts";
 import { chinaDate } from "../../../domain/dates.ts";
-import { decideTechContract } from "../../../domain/decide-tech-contract.ts";
-import type { TechContractRecord } from "../../../domain/tech-contract.ts";
+import { decideTechContract } from "../../../domain/tech-contracts/decide-tech-contract.ts";
+import type { TechContractRecord } from "../../../domain/tech-contracts/tech-contract.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
 import { presentTechContract } from "../../present.ts";

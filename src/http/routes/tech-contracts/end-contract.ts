@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { cancelContractRoute, revokeContractRoute } from "../../../../contracts/tech-contracts.ts";
 import { chinaDate } from "../../../domain/dates.ts";
-import { cancelTechContract, revokeTechContract } from "../../../domain/end-tech-contract.ts";
-import type { TechContractRecord } from "../../../domain/tech-contract.ts";
+import { cancelTechContract, revokeTechContract } from "../../../domain/tech-contracts/end-tech-contract.ts";
+import type { TechContractRecord } from "../../../domain/tech-contracts/tech-contract.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
 import { presentTechContract } from "../../present.ts";

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { getContractRoute } from "../../../../contracts/tech-contracts.ts";
 import { chinaDate } from "../../../domain/dates.ts";
-import { getTechContract } from "../../../domain/read-tech-contracts.ts";
+import { getTechContract } from "../../../domain/tech-contracts/read-tech-contracts.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentTechContract } from "../../present.ts";
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { listContractsRoute } from "../../../../contracts/tech-contracts.ts";
 import { chinaDate } from "../../../domain/dates.ts";
-import { listTechContracts } from "../../../domain/read-tech-contracts.ts";
+import { listTechContracts } from "../../../domain/tech-contracts/read-tech-contracts.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentTechContract } from "../../present.ts";
 

@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { recordContractRoute } from "../../../../contracts/tech-contracts.ts";
 import { chinaDate } from "../../../domain/dates.ts";
-import { recordTechContract } from "../../../domain/record-tech-contract.ts";
-import type { TechContractRecord } from "../../../domain/tech-contract.ts";
+import { recordTechContract } from "../../../domain/tech-contracts/record-tech-contract.ts";
+import type { TechContractRecord } from "../../../domain/tech-contracts/tech-contract.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
 import { presentTechContract } from "../../present.ts";

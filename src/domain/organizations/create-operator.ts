@@ -1,7 +1,7 @@
-import type { EventDraft } from "./audit-chain.ts";
+import type { EventDraft } from "../ledger/audit-chain.ts";
+import { commitDecision } from "../ledger/write.ts";
+import type { Change, Deps, EventActor, OrganizationRecord } from "../ports.ts";
 import { draftApiKey } from "./create-api-key.ts";
-import type { Change, Deps, EventActor, OrganizationRecord } from "./ports.ts";
-import { commitDecision } from "./write.ts";
 
 export const COMMAND_LINE: EventActor = { keyId: null, holder: "command line", organizationId: null };
 

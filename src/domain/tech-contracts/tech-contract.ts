@@ -5,10 +5,10 @@ import type {
   IP_TYPES,
   PARTY_KINDS,
   TECH_FIELDS,
-} from "../../contracts/tech-contracts.ts";
-import { LARGE_CONTRACT_YUAN } from "../../contracts/tech-contracts.ts";
-import { addWorkingDays } from "./dates.ts";
-import type { OrganizationKind } from "./organization.ts";
+} from "../../../contracts/tech-contracts.ts";
+import { LARGE_CONTRACT_YUAN } from "../../../contracts/tech-contracts.ts";
+import { addWorkingDays } from "../dates.ts";
+import type { OrganizationKind } from "../organizations/organization.ts";
 
 export type ContractType = (typeof CONTRACT_TYPES)[number];
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];

@@ -1,5 +1,5 @@
-import { UnauthenticatedError } from "./errors.ts";
-import type { Actor, Deps } from "./ports.ts";
+import { UnauthenticatedError } from "../errors.ts";
+import type { Actor, Deps } from "../ports.ts";
 
 /**
  * Turns a bearer token into the acting key. The key and its organisation are read on every

@@ -1,8 +1,8 @@
-import { requireOperator } from "./access.ts";
+import { requireOperator } from "../access.ts";
+import { NotFoundError } from "../errors.ts";
+import { commitDecision, eventActor } from "../ledger/write.ts";
+import type { Caller, Deps } from "../ports.ts";
 import { apiKeyState } from "./api-keys.ts";
-import { NotFoundError } from "./errors.ts";
-import type { Caller, Deps } from "./ports.ts";
-import { commitDecision, eventActor } from "./write.ts";
 
 export interface RevokeApiKeyCommand {
   caller: Caller;

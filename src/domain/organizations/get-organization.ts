@@ -1,6 +1,6 @@
-import { requireActor } from "./access.ts";
-import { NotFoundError } from "./errors.ts";
-import type { Caller, Deps, OrganizationRecord } from "./ports.ts";
+import { requireActor } from "../access.ts";
+import { NotFoundError } from "../errors.ts";
+import type { Caller, Deps, OrganizationRecord } from "../ports.ts";
 
 /** Operators see every organisation; a member sees only its own (others are 404, not 403). */
 export async function getOrganization(

@@ -1,6 +1,6 @@
-import { parseApiKey, secretMatches } from "./api-keys.ts";
-import { UnauthenticatedError } from "./errors.ts";
-import type { Deps } from "./ports.ts";
+import { UnauthenticatedError } from "../errors.ts";
+import { parseApiKey, secretMatches } from "../organizations/api-keys.ts";
+import type { Deps } from "../ports.ts";
 
 export interface IssuedToken {
   accessToken: string;

@@ -1,10 +1,10 @@
-import type { DIMENSIONS } from "../../contracts/statistics.ts";
-import { chinaDate, quarterOf } from "./dates.ts";
-import { ValidationError } from "./errors.ts";
+import type { DIMENSIONS } from "../../../contracts/statistics.ts";
+import { chinaDate, quarterOf } from "../dates.ts";
+import { ValidationError } from "../errors.ts";
+import { cachedRead } from "../ledger/read-cache.ts";
+import { addFen } from "../money.ts";
+import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "../ports.ts";
 import type { GoalAmount } from "./goal.ts";
-import { addFen } from "./money.ts";
-import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "./ports.ts";
-import { cachedRead } from "./read-cache.ts";
 
 export type Dimension = (typeof DIMENSIONS)[number];
 const PERIODS = new Set<Dimension>(["month", "quarter", "year"]);

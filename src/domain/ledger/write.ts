@@ -1,6 +1,6 @@
+import { HeadMovedError, IdempotencyKeyReuseError } from "../errors.ts";
+import type { AuditHead, Change, Deps, EventActor } from "../ports.ts";
 import { chainEvents, type EventDraft } from "./audit-chain.ts";
-import { HeadMovedError, IdempotencyKeyReuseError } from "./errors.ts";
-import type { AuditHead, Change, Deps, EventActor } from "./ports.ts";
 
 /** What one attempt of an operation decided: its result, and what to write for it. */
 export interface Decision<T> {

@@ -1,9 +1,9 @@
-import { requireOperator } from "./access.ts";
+import { requireOperator } from "../access.ts";
+import { ForbiddenError, NotFoundError } from "../errors.ts";
+import type { EventDraft } from "../ledger/audit-chain.ts";
+import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
+import type { ApiKeyRecord, Caller, Change, Deps } from "../ports.ts";
 import { apiKeyState, formatApiKey, hashSecret } from "./api-keys.ts";
-import type { EventDraft } from "./audit-chain.ts";
-import { ForbiddenError, NotFoundError } from "./errors.ts";
-import type { ApiKeyRecord, Caller, Change, Deps } from "./ports.ts";
-import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
 export interface IssuedApiKey {
   key: ApiKeyRecord;

@@ -1,5 +1,5 @@
-import { canonicalJson, eventHash, GENESIS } from "./audit-chain.ts";
-import { nextTurn } from "./next-turn.ts";
+import { canonicalJson, eventHash, GENESIS } from "../ledger/audit-chain.ts";
+import { nextTurn } from "../next-turn.ts";
 import type {
   AuditHead,
   Deps,
@@ -10,7 +10,7 @@ import type {
   StretchReport,
   SubjectCheck,
   SubjectType,
-} from "./ports.ts";
+} from "../ports.ts";
 import { checkStretch, checkStretchesInTurn, stretches } from "./verify-chain.ts";
 
 export interface VerificationProblem {

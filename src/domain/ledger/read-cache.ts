@@ -1,4 +1,4 @@
-import type { Deps, ReadCache } from "./ports.ts";
+import type { Deps, ReadCache } from "../ports.ts";
 
 /** A bounded map that forgets the oldest answer first. */
 export function createReadCache(capacity = 256): ReadCache {

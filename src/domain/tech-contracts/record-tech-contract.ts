@@ -1,10 +1,10 @@
-import { requireActor } from "./access.ts";
-import { chinaDate } from "./dates.ts";
-import { ForbiddenError } from "./errors.ts";
-import type { Caller, Deps } from "./ports.ts";
+import { requireActor } from "../access.ts";
+import { chinaDate } from "../dates.ts";
+import { ForbiddenError } from "../errors.ts";
+import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
+import type { Caller, Deps } from "../ports.ts";
 import type { TechContractRecord } from "./tech-contract.ts";
 import { assertNoLiveDuplicate, type ContractInput, resolveTerms } from "./tech-contract-input.ts";
-import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
 export interface RecordTechContractCommand {
   caller: Caller;

@@ -1,4 +1,4 @@
-import type { GOAL_AMOUNTS } from "../../contracts/statistics.ts";
+import type { GOAL_AMOUNTS } from "../../../contracts/statistics.ts";
 
 export type GoalAmount = (typeof GOAL_AMOUNTS)[number];
 

@@ -1,5 +1,5 @@
-import { requireOperator } from "./access.ts";
-import type { AuditEvent, Caller, Deps } from "./ports.ts";
+import { requireOperator } from "../access.ts";
+import type { AuditEvent, Caller, Deps } from "../ports.ts";
 
 export async function listAuditEvents(
   deps: Pick<Deps, "store">,

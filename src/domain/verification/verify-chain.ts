@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { hash } from "node:crypto";
-import type { LedgerStore, StretchRange, StretchReport } from "./ports.ts";
+import type { LedgerStore, StretchRange, StretchReport } from "../ports.ts";
 
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;

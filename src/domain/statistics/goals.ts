@@ -1,8 +1,8 @@
-import { requireOperator } from "./access.ts";
-import { NotFoundError } from "./errors.ts";
+import { requireOperator } from "../access.ts";
+import { NotFoundError } from "../errors.ts";
+import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
+import type { Caller, Deps } from "../ports.ts";
 import { type GoalAmount, type GoalRecord, PLAN_GOAL_ID } from "./goal.ts";
-import type { Caller, Deps } from "./ports.ts";
-import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
 /** The plan goal (configuration) first, then operators' goals in the order they were added. */
 export async function listGoals(deps: Pick<Deps, "store" | "market">): Promise<GoalRecord[]> {

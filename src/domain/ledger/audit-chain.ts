@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { AuditEvent, AuditHead, EventActor, HashVersion } from "./ports.ts";
+import type { AuditEvent, AuditHead, EventActor, HashVersion } from "../ports.ts";
 
 export const GENESIS: AuditHead = { seq: 0, hash: "0".repeat(64) };
 

@@ -1,9 +1,9 @@
 import type { z } from "@hono/zod-openapi";
-import type { RecordContractBody } from "../../contracts/tech-contracts.ts";
-import { chinaDate } from "./dates.ts";
-import { ConflictError, type FieldError, ValidationError } from "./errors.ts";
-import { formatYuan, parseYuan } from "./money.ts";
-import type { Actor, LedgerStore } from "./ports.ts";
+import type { RecordContractBody } from "../../../contracts/tech-contracts.ts";
+import { chinaDate } from "../dates.ts";
+import { ConflictError, type FieldError, ValidationError } from "../errors.ts";
+import { formatYuan, parseYuan } from "../money.ts";
+import type { Actor, LedgerStore } from "../ports.ts";
 import { isPartyTo } from "./read-tech-contracts.ts";
 import {
   flowOf,

@@ -1,8 +1,8 @@
-import { requireOperator } from "./access.ts";
-import { ConflictError } from "./errors.ts";
+import { requireOperator } from "../access.ts";
+import { ConflictError } from "../errors.ts";
+import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
+import type { Caller, Deps, OrganizationRecord } from "../ports.ts";
 import type { OrganizationKind } from "./organization.ts";
-import type { Caller, Deps, OrganizationRecord } from "./ports.ts";
-import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
 export interface CreateOrganizationCommand {
   caller: Caller;

@@ -1,10 +1,10 @@
-import type { EventDraft } from "./audit-chain.ts";
-import { chinaDate } from "./dates.ts";
-import { InvalidStateError, NotFoundError } from "./errors.ts";
-import type { Caller, Change, Deps } from "./ports.ts";
+import { chinaDate } from "../dates.ts";
+import { InvalidStateError, NotFoundError } from "../errors.ts";
+import type { EventDraft } from "../ledger/audit-chain.ts";
+import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
+import type { Caller, Change, Deps } from "../ports.ts";
 import { requireOperatorOn } from "./read-tech-contracts.ts";
 import { registrationNumber, type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
-import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
 /** Six digits of serial in the 16-digit number. */
 const MAX_SERIAL = 999_999;

@@ -1,12 +1,12 @@
-import { RecordContractBody } from "../../contracts/tech-contracts.ts";
-import { requireActor } from "./access.ts";
-import { chinaDate } from "./dates.ts";
-import { ForbiddenError, InvalidStateError, ValidationError } from "./errors.ts";
-import type { Caller, Deps } from "./ports.ts";
+import { RecordContractBody } from "../../../contracts/tech-contracts.ts";
+import { requireActor } from "../access.ts";
+import { chinaDate } from "../dates.ts";
+import { ForbiddenError, InvalidStateError, ValidationError } from "../errors.ts";
+import { commitDecision, eventActor } from "../ledger/write.ts";
+import type { Caller, Deps } from "../ports.ts";
 import { loadVisibleContract } from "./read-tech-contracts.ts";
 import type { TechContractRecord } from "./tech-contract.ts";
 import { assertNoLiveDuplicate, inputOf, resolveTerms } from "./tech-contract-input.ts";
-import { commitDecision, eventActor } from "./write.ts";
 
 export interface CorrectTechContractCommand {
   caller: Caller;

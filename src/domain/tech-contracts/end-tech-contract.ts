@@ -1,10 +1,10 @@
-import { requireActor } from "./access.ts";
-import { chinaDate } from "./dates.ts";
-import { InvalidStateError } from "./errors.ts";
-import type { Actor, Caller, Deps } from "./ports.ts";
+import { requireActor } from "../access.ts";
+import { chinaDate } from "../dates.ts";
+import { InvalidStateError } from "../errors.ts";
+import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
+import type { Actor, Caller, Deps } from "../ports.ts";
 import { loadVisibleContract, requireOperatorOn } from "./read-tech-contracts.ts";
 import { type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
-import { commitDecision, eventActor, type IdempotencyRequest } from "./write.ts";
 
 export interface EndTechContractCommand {
   caller: Caller;

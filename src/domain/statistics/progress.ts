@@ -1,8 +1,8 @@
-import { addDays, chinaDate } from "./dates.ts";
+import { addDays, chinaDate } from "../dates.ts";
+import { cachedRead } from "../ledger/read-cache.ts";
+import type { Deps, VolumeFigures } from "../ports.ts";
 import type { GoalRecord } from "./goal.ts";
 import { findGoal } from "./goals.ts";
-import type { Deps, VolumeFigures } from "./ports.ts";
-import { cachedRead } from "./read-cache.ts";
 
 export interface GoalProgress {
   goal: GoalRecord;

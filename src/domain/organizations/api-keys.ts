@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { sha256Hex } from "./audit-chain.ts";
-import type { ApiKeyRecord } from "./ports.ts";
+import { sha256Hex } from "../ledger/audit-chain.ts";
+import type { ApiKeyRecord } from "../ports.ts";
 
 /**
  * An API key reads `tml.<keyId>.<secret>`: the id finds the stored row, the secret is checked

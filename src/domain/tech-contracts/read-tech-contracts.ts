@@ -1,7 +1,7 @@
-import { requireActor } from "./access.ts";
-import { chinaDate } from "./dates.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "./errors.ts";
-import type { Actor, Caller, ContractListFilter, Deps } from "./ports.ts";
+import { requireActor } from "../access.ts";
+import { chinaDate } from "../dates.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Actor, Caller, ContractListFilter, Deps } from "../ports.ts";
 import { type ContractStatus, type ContractType, isOverdue, type TechContractRecord } from "./tech-contract.ts";
 
 export function isPartyTo(actor: Actor, contract: TechContractRecord): boolean {
