@@ -11,11 +11,12 @@ import { migrate } from "../db/migrate.ts";
 import { insertAuditEvent } from "../db/stores/audit-events.ts";
 import { createLedgerStore } from "../db/stores/ledger-store.ts";
 import { insertOrganization } from "../db/stores/organizations.ts";
-import { rebuildRollupQueries } from "../db/stores/statistics.ts";
-import { insertTechContract } from "../db/stores/tech-contracts.ts";
-import { insertVolumeEntry } from "../db/stores/volume-entries.ts";
+import { rebuildRollupQueries } from "../db/stores/rollups.ts";
+import { stateRowWrites } from "../db/stores/state-tables.ts";
 import { chinaDate } from "../src/domain/dates.ts";
 import { chainEvents, type EventDraft } from "../src/domain/ledger/audit-chain.ts";
+import { ROLLUP_FAMILIES } from "../src/domain/ledger/rollup-families.ts";
+import { isStateSubject } from "../src/domain/ledger/subjects.ts";
 import type { EventActor, OrganizationRecord } from "../src/domain/ports.ts";
 import {
   flowOf,
@@ -55,9 +56,7 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
     const last = new Map(events.map((e) => [`${e.subjectType} ${e.subjectId}`, e]));
     const stateRows = [...last.values()].flatMap((e) => {
       const row = { id: e.subjectId, state: e.state, eventSeq: e.seq };
-      if (e.subjectType === "tech_contract") return [insertTechContract(database.db, row)];
-      if (e.subjectType === "volume_entry") return [insertVolumeEntry(database.db, row)];
-      return [];
+      return isStateSubject(e.subjectType) ? stateRowWrites(database.db, e.subjectType, row) : [];
     });
     await database.batch([...events.map((e) => insertAuditEvent(database.db, e)), ...rows, ...stateRows]);
     const newest = events.at(-1);
@@ -165,6 +164,6 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
       onProgress?.(i + 1);
     }
   }
-  await database.batch(rebuildRollupQueries());
+  await database.batch(rebuildRollupQueries(ROLLUP_FAMILIES.volume_entry));
   await database.close();
 }

@@ -122,3 +122,28 @@ export function listOf<T extends z.ZodType>(item: T) {
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** A comma-separated list of distinct names from `allowed` (a statistics `groupBy`). */
+export function nameList<const T extends readonly string[]>(allowed: T, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === "") return [] as T[number][];
+      const parts = value.split(",").map((p) => p.trim());
+      const unknown = parts.filter((p) => !(allowed as readonly string[]).includes(p));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown dimension ${unknown.map((u) => `"${u}"`).join(", ")}; use any of ${allowed.join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      if (new Set(parts).size !== parts.length) {
+        ctx.addIssue({ code: "custom", message: "names a dimension twice" });
+        return z.NEVER;
+      }
+      return parts as T[number][];
+    })
+    .openapi({ type: "string", example, description: `Comma-separated: ${allowed.join(", ")}` });
+}

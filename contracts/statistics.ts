@@ -9,6 +9,7 @@ import {
   jsonResponse,
   MoneyInput,
   MoneyOutput,
+  nameList,
   problemResponses,
   text,
 } from "./common.ts";
@@ -77,27 +78,7 @@ export const Progress = z
   })
   .openapi("Progress");
 
-const dimensionList = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined || value.trim() === "") return [] as (typeof DIMENSIONS)[number][];
-    const parts = value.split(",").map((p) => p.trim());
-    const unknown = parts.filter((p) => !(DIMENSIONS as readonly string[]).includes(p));
-    if (unknown.length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `unknown dimension ${unknown.map((u) => `"${u}"`).join(", ")}; use any of ${DIMENSIONS.join(", ")}`,
-      });
-      return z.NEVER;
-    }
-    if (new Set(parts).size !== parts.length) {
-      ctx.addIssue({ code: "custom", message: "names a dimension twice" });
-      return z.NEVER;
-    }
-    return parts as (typeof DIMENSIONS)[number][];
-  })
-  .openapi({ type: "string", example: "year,type", description: `Comma-separated: ${DIMENSIONS.join(", ")}` });
+const dimensionList = nameList(DIMENSIONS, "year,type");
 
 export const BreakdownQuery = z
   .object({

@@ -90,7 +90,7 @@ export const ALWAYS = {
 
 const PARTY_DETAILS = ["name", "creditCode", "kind", "regionCode"] as const;
 
-const PartyInput = z
+export const PartyInput = z
   .object({
     organizationId: Id.optional(),
     name: text(200).optional(),

@@ -179,6 +179,51 @@ export interface VolumePeriodsTable {
   technology_fen: number;
 }
 
+export interface AchievementsTable {
+  id: string;
+  /** Canonical JSON, byte for byte the state of the event `event_seq`: the subject's last. */
+  state: string;
+  event_seq: number;
+  // Generated from `state` (migration 0008, VIRTUAL).
+  status: GeneratedAlways<string>;
+  title: GeneratedAlways<string>;
+  kind: GeneratedAlways<string>;
+  tech_field: GeneratedAlways<string>;
+  stage: GeneratedAlways<string>;
+  organization_kind: GeneratedAlways<string>;
+  submitted_by_organization_id: GeneratedAlways<string>;
+  registration_year: GeneratedAlways<number | null>;
+  registration_serial: GeneratedAlways<number | null>;
+  registration_number: GeneratedAlways<string | null>;
+  registered_on: GeneratedAlways<string | null>;
+  search_docid: GeneratedAlways<number | null>;
+}
+
+export interface AchievementEntriesTable {
+  id: string;
+  state: string;
+  event_seq: number;
+  achievement_id: GeneratedAlways<string>;
+  change: GeneratedAlways<string>;
+  entry_on: GeneratedAlways<string>;
+  registered: GeneratedAlways<number>;
+  converted: GeneratedAlways<number>;
+  kind: GeneratedAlways<string>;
+  tech_field: GeneratedAlways<string>;
+  stage: GeneratedAlways<string>;
+  organization_kind: GeneratedAlways<string>;
+  recorded_at: GeneratedAlways<string>;
+}
+
+/** The catalogue's search index (FTS5); rowid is the achievement's `search_docid`. */
+export interface AchievementSearchTable {
+  rowid: number;
+  title: string;
+  keywords: string;
+  abstract: string;
+  organizations: string;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
@@ -192,4 +237,7 @@ export interface Database {
   volume_daily: VolumeDailyTable;
   volume_monthly: VolumeMonthlyTable;
   volume_periods: VolumePeriodsTable;
+  achievements: AchievementsTable;
+  achievement_entries: AchievementEntriesTable;
+  achievement_search: AchievementSearchTable;
 }

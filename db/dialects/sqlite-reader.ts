@@ -5,6 +5,7 @@ import {
   type ChainStretchRow,
   STATE_ROW_TALLIES_SQL,
   type StateRowTallyRow,
+  stateRowTallyParams,
   toChainStretch,
   toStateRowTallies,
 } from "../stores/stretch-sql.ts";
@@ -32,7 +33,7 @@ export function openStretchReader(path: string): StretchReader {
     auditChainStretch: async (afterSeq, uptoSeq) =>
       toChainStretch(chain.get(afterSeq, uptoSeq) as ChainStretchRow | undefined),
     stateRowTallies: async (afterSeq, uptoSeq) =>
-      toStateRowTallies(tallies.all(afterSeq, uptoSeq, afterSeq, uptoSeq) as StateRowTallyRow[]),
+      toStateRowTallies(tallies.all(...stateRowTallyParams(afterSeq, uptoSeq)) as StateRowTallyRow[]),
     close: () => raw.close(),
   };
 }

@@ -5,6 +5,7 @@ import { periodRollups } from "./0004-period-rollups.ts";
 import { auditSubjectIndex } from "./0005-audit-subject-index.ts";
 import { stateRows } from "./0006-state-rows.ts";
 import { hashVersion } from "./0007-hash-version.ts";
+import { achievements } from "./0008-achievements.ts";
 
 export interface Migration {
   version: number;
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   auditSubjectIndex,
   stateRows,
   hashVersion,
+  achievements,
 ];

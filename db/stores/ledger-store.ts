@@ -1,5 +1,7 @@
 import { type CompiledQuery, type Kysely, sql } from "kysely";
 import { HeadMovedError } from "../../src/domain/errors.ts";
+import { ROLLUP_FAMILIES, type RollupFamily } from "../../src/domain/ledger/rollup-families.ts";
+import { type ColumnSubjectType, isStateSubject } from "../../src/domain/ledger/subjects.ts";
 import { apiKeyState } from "../../src/domain/organizations/api-keys.ts";
 import type {
   AuditEvent,
@@ -9,18 +11,19 @@ import type {
   SigningKeyRecord,
   StateSubjectType,
   SubjectCheck,
-  SubjectType,
 } from "../../src/domain/ports.ts";
 import { ConstraintViolation, type LedgerDatabase } from "../dialects/ledger-database.ts";
 import type { Database } from "../schema.ts";
+import * as achievements from "./achievements.ts";
 import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 import * as organizations from "./organizations.ts";
+import { rollupBreakdown, rollupWrites } from "./rollups.ts";
+import { stateRowWrites } from "./state-tables.ts";
 import * as statistics from "./statistics.ts";
 import * as contracts from "./tech-contracts.ts";
 import * as verification from "./verification.ts";
-import * as volume from "./volume-entries.ts";
 
 const insertIdempotency = compiledOnce(
   (db, scope: string, key: string, requestHash: string, status: number, body: string, createdAt: string) =>
@@ -36,24 +39,25 @@ const idempotencyByKey = compiledOnce((db, scope: string, key: string) =>
 const RACE_TARGETS = new Set(["audit_events.seq", "idempotency_keys.scope, idempotency_keys.key"]);
 
 /**
- * A contract or volume entry row stores its last event's state text and seq: the last event for
- * that subject in the same write set, so row and event cannot differ by even a byte.
+ * Every state subject's row is its last event's state text and seq in the write set, so row and
+ * event cannot differ by even a byte; an entry's rollups are derived from the same state.
  */
-function lastEvents(events: readonly AuditEvent[]) {
+function stateWrites(db: Kysely<Database>, events: readonly AuditEvent[]): CompiledQuery[] {
   const last = new Map<string, AuditEvent>();
-  for (const event of events) last.set(`${event.subjectType} ${event.subjectId}`, event);
-  return (subjectType: SubjectType, id: string): contracts.StateRow => {
-    const event = last.get(`${subjectType} ${id}`);
-    if (!event) throw new Error(`a ${subjectType} row is written only with its event (${id})`);
-    return { id, state: event.state, eventSeq: event.seq };
-  };
+  for (const event of events) {
+    if (isStateSubject(event.subjectType)) last.set(`${event.subjectType} ${event.subjectId}`, event);
+  }
+  const queries: CompiledQuery[] = [];
+  for (const event of last.values()) {
+    const type = event.subjectType as StateSubjectType;
+    queries.push(...stateRowWrites(db, type, { id: event.subjectId, state: event.state, eventSeq: event.seq }));
+    const family = (ROLLUP_FAMILIES as Partial<Record<StateSubjectType, RollupFamily>>)[type];
+    if (family) queries.push(...rollupWrites(family, JSON.parse(event.state) as Record<string, unknown>));
+  }
+  return queries;
 }
 
-function compileChange(
-  db: Kysely<Database>,
-  change: Change,
-  stateRow: ReturnType<typeof lastEvents>,
-): CompiledQuery | CompiledQuery[] {
+function compileChange(db: Kysely<Database>, change: Change): CompiledQuery {
   switch (change.kind) {
     case "organization.insert":
       return organizations.insertOrganization(db, change.record);
@@ -61,15 +65,6 @@ function compileChange(
       return apiKeys.insertApiKey(db, change.record);
     case "apiKey.revoke":
       return apiKeys.revokeApiKey(db, change.id, change.revokedAt);
-    case "techContract.insert":
-      return contracts.insertTechContract(db, stateRow("tech_contract", change.record.id));
-    case "techContract.update":
-      return contracts.updateTechContract(db, stateRow("tech_contract", change.record.id));
-    case "volume.insert":
-      return [
-        volume.insertVolumeEntry(db, stateRow("volume_entry", change.entry.id)),
-        ...statistics.rollupQueries(change.entry),
-      ];
     case "goal.insert":
       return statistics.insertGoal(db, change.record);
     case "idempotency.insert": {
@@ -128,10 +123,10 @@ function storeOn(
     auditHead: () => audit.auditHead(db),
     async commit(writeSet) {
       // Events first: if the head moved, the first statement fails and nothing else is tried.
-      const stateRow = lastEvents(writeSet.events);
       const queries = [
         ...writeSet.events.map((e) => audit.insertAuditEvent(db, e)),
-        ...writeSet.changes.flatMap((c) => compileChange(db, c, stateRow)),
+        ...writeSet.changes.map((c) => compileChange(db, c)),
+        ...stateWrites(db, writeSet.events),
       ];
       try {
         await database.batch(queries);
@@ -171,9 +166,13 @@ function storeOn(
     maxRegistrationSerial: (year) => contracts.maxRegistrationSerial(db, year),
     listTechContracts: (filter) => contracts.listTechContracts(db, filter),
     checkSubjects: (type, afterId, limit) =>
-      type === "tech_contract" || type === "volume_entry"
+      isStateSubject(type)
         ? verification.checkStateSubjects(db, type, afterId, limit)
         : checkSubjects(db, type, afterId, limit),
+    findAchievement: (id) => achievements.findAchievement(db, id),
+    maxAchievementSerial: (year, kind) => achievements.maxAchievementSerial(db, year, kind),
+    searchCatalogue: (filter) => achievements.searchCatalogue(db, filter),
+    rollupBreakdown: (family, query) => rollupBreakdown(db, ROLLUP_FAMILIES[family], query),
     auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database.dialect, db, afterSeq, uptoSeq),
     stateRowTallies: (afterSeq, uptoSeq) => verification.stateRowTallies(db, afterSeq, uptoSeq),
     stateSubjectTotals: (type, headSeq) => verification.stateSubjectTotals(db, type, headSeq),
@@ -231,10 +230,7 @@ const SUBJECT_TABLES = {
   organization: { table: "organizations", map: organizations.toOrganization },
   api_key: { table: "api_keys", map: (row: Database["api_keys"]) => apiKeyState(apiKeys.toApiKey(row)) },
   goal: { table: "goals", map: statistics.toGoal },
-} as const satisfies Record<
-  Exclude<SubjectType, StateSubjectType>,
-  { table: keyof Database; map: (row: never) => unknown }
->;
+} as const satisfies Record<ColumnSubjectType, { table: keyof Database; map: (row: never) => unknown }>;
 
 /**
  * Pages over every id that has a row or an event of this subject type, with the row (mapped as
@@ -243,7 +239,7 @@ const SUBJECT_TABLES = {
  */
 async function checkSubjects(
   db: Kysely<Database>,
-  type: Exclude<SubjectType, StateSubjectType>,
+  type: ColumnSubjectType,
   afterId: string,
   limit: number,
 ): Promise<SubjectCheck[]> {

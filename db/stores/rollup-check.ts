@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from "kysely";
 import { quarterOf } from "../../src/domain/dates.ts";
 import { nextTurn } from "../../src/domain/next-turn.ts";
 import type { Database } from "../schema.ts";
+import type { FamilyTables } from "./rollups.ts";
 
 /**
  * The fast half of checkRollups: true only if every rollup equals a recomputation from the volume
@@ -10,20 +11,25 @@ import type { Database } from "../schema.ts";
  * the quarter and year cells are then derived from the stored full set (just shown equal to the
  * recomputation) and compared in JS. False sends the caller to the exact check, which names cells.
  */
-export async function rollupsMatch(db: Kysely<Database>, columns: string[], cuboids: number[]): Promise<boolean> {
-  const full = (1 << columns.length) - 1;
+export async function rollupsMatch(db: Kysely<Database>, t: FamilyTables): Promise<boolean> {
+  const columns = t.dimensions.map(([, c]) => c);
+  const measures = t.measures.map(([, c]) => c);
+  const { full, cuboids } = t;
   const dims = sql.raw(columns.join(", "));
-  const figures = sql.raw("sum(count) AS count, sum(total_fen) AS total_fen, sum(technology_fen) AS technology_fen");
+  const figures = sql.raw(measures.map((c) => `sum(${c}) AS ${c}`).join(", "));
+  const entries = sql.table(t.entries);
   const checks = [
     compareInSql(
-      sql`SELECT substr(entry_on, 1, 7) AS month, ${dims}, ${figures} FROM volume_entries
+      measures,
+      sql`SELECT substr(entry_on, 1, 7) AS month, ${dims}, ${figures} FROM ${entries}
           GROUP BY substr(entry_on, 1, 7), ${dims}`,
-      sql`SELECT * FROM volume_monthly WHERE cuboid = ${full}`,
+      sql`SELECT * FROM ${sql.table(t.monthly)} WHERE cuboid = ${full}`,
       sql.raw(["month", ...columns].map((c) => `s.${c} = r.${c}`).join(" AND ")),
     ),
     compareInSql(
-      sql`SELECT entry_on AS day, ${figures} FROM volume_entries GROUP BY entry_on`,
-      sql`SELECT * FROM volume_daily`,
+      measures,
+      sql`SELECT entry_on AS day, ${figures} FROM ${entries} GROUP BY entry_on`,
+      sql`SELECT * FROM ${sql.table(t.daily)}`,
       sql`s.day = r.day`,
     ),
   ];
@@ -33,10 +39,10 @@ export async function rollupsMatch(db: Kysely<Database>, columns: string[], cubo
     const r = rows[0] as { bad: number; recomputed: number; stored: number } | undefined;
     if (!r || Number(r.bad) !== 0 || Number(r.recomputed) !== Number(r.stored)) return false;
   }
-  return derivedCellsMatch(db, columns, cuboids, full);
+  return derivedCellsMatch(db, t, columns, cuboids, full);
 }
 
-const NONZERO = (t: string) => sql.raw(`(${t}.count <> 0 OR ${t}.total_fen <> 0 OR ${t}.technology_fen <> 0)`);
+const nonzero = (measures: string[], t: string) => sql.raw(`(${measures.map((c) => `${t}.${c} <> 0`).join(" OR ")})`);
 
 /**
  * One pass over the recomputed cells, each looked up among the stored ones by primary key. A cell
@@ -44,17 +50,23 @@ const NONZERO = (t: string) => sql.raw(`(${t}.count <> 0 OR ${t}.total_fen <> 0 
  * that is not "bad" pairs with a distinct stored cell, so equal counts of nonzero cells on both
  * sides leave no stored cell unpaired.
  */
-function compareInSql(recomputed: RawBuilder<unknown>, stored: RawBuilder<unknown>, join: RawBuilder<unknown>) {
+function compareInSql(
+  measures: string[],
+  recomputed: RawBuilder<unknown>,
+  stored: RawBuilder<unknown>,
+  join: RawBuilder<unknown>,
+) {
+  const first = sql.raw(`s.${measures[0]}`);
+  const differs = sql.raw(measures.map((c) => `s.${c} <> r.${c}`).join(" OR "));
   return sql`
     SELECT coalesce(sum(bad), 0) AS bad, coalesce(sum(nonzero), 0) AS recomputed,
-           (SELECT count(*) FROM (${stored}) AS s WHERE ${NONZERO("s")}) AS stored
-    FROM (SELECT CASE WHEN s.count IS NULL THEN ${NONZERO("r")}
-                 ELSE s.count <> r.count OR s.total_fen <> r.total_fen OR s.technology_fen <> r.technology_fen END AS bad,
-                 ${NONZERO("r")} AS nonzero
+           (SELECT count(*) FROM (${stored}) AS s WHERE ${nonzero(measures, "s")}) AS stored
+    FROM (SELECT CASE WHEN ${first} IS NULL THEN ${nonzero(measures, "r")} ELSE ${differs} END AS bad,
+                 ${nonzero(measures, "r")} AS nonzero
           FROM (${recomputed}) AS r LEFT JOIN (${stored}) AS s ON ${join})`;
 }
 
-type Figures = [number, number, number];
+type Figures = number[];
 
 interface Cell {
   period: number;
@@ -69,8 +81,8 @@ const PAGE = 8000;
  * (D1 refuses strings over 2 MB). Returns null for a page it cannot read back unambiguously (a
  * value holding the separator or a newline), which fails the fast check.
  */
-async function* cellPages(db: Kysely<Database>, table: "volume_monthly" | "volume_periods", key: string[]) {
-  const line = sql.raw([...key, "count", "total_fen", "technology_fen"].join(" || '|' || "));
+async function* cellPages(db: Kysely<Database>, table: string, key: string[], measures: string[]) {
+  const line = sql.raw([...key, ...measures].join(" || '|' || "));
   const keyList = sql.raw(key.join(", "));
   let after: RawBuilder<unknown> = sql`1`;
   for (;;) {
@@ -83,7 +95,7 @@ async function* cellPages(db: Kysely<Database>, table: "volume_monthly" | "volum
     const page = rows[0];
     if (!page?.lines) return;
     const fields = page.lines.split("\n").map((l) => l.split("|"));
-    if (fields.length !== Number(page.n) || fields.some((f) => f.length !== key.length + 3)) {
+    if (fields.length !== Number(page.n) || fields.some((f) => f.length !== key.length + measures.length)) {
       yield null;
       return;
     }
@@ -98,13 +110,22 @@ const MONTHLY_KEY = ["cuboid", "month"];
 const PERIOD_KEY = ["cuboid", "grain", "period"];
 
 /** Derives every cuboid but the full one from the stored full set, and quarters and years from those. */
-async function derivedCellsMatch(db: Kysely<Database>, columns: string[], cuboids: number[], full: number) {
+async function derivedCellsMatch(
+  db: Kysely<Database>,
+  t: FamilyTables,
+  columns: string[],
+  cuboids: number[],
+  full: number,
+) {
   const dimensions = columns.length;
+  const measures = t.measures.map(([, c]) => c);
+  const figuresOf = (fields: string[]): Figures => fields.slice(fields.length - measures.length).map(Number);
+  const zero = measures.map(() => 0);
   const codes = columns.map(() => new Map<string, number>());
   const months = new Map<string, number>();
   const fullCells: Cell[] = [];
   const others: string[][] = [];
-  for await (const page of cellPages(db, "volume_monthly", [...MONTHLY_KEY, ...columns])) {
+  for await (const page of cellPages(db, t.monthly, [...MONTHLY_KEY, ...columns], measures)) {
     if (!page) return false;
     for (const fields of page) {
       if (Number(fields[0]) !== full) {
@@ -136,7 +157,7 @@ async function derivedCellsMatch(db: Kysely<Database>, columns: string[], cuboid
       const cells = new Map<number, Cell>();
       for (const cell of monthly.values()) {
         const month = monthNames[cell.period] as string;
-        // The same labels the writes use (statistics.ts rollupQueries).
+        // The same labels the writes use (rollups.ts rollupWrites).
         const label = grain === "year" ? month.slice(0, 4) : quarterOf(month);
         const period = indexOf(periodIndex, label);
         add(cells, keyOf(mask, period, cell.values), { ...cell, period });
@@ -161,7 +182,7 @@ async function derivedCellsMatch(db: Kysely<Database>, columns: string[], cuboid
   const matches = (expected: Map<string, Map<number, Cell>>, group: string, key: number | null, fields: string[]) => {
     const want = key === null ? undefined : expected.get(group)?.get(key)?.figures;
     const got = figuresOf(fields);
-    if (!same(want ?? [0, 0, 0], got)) return false;
+    if (!same(want ?? zero, got)) return false;
     if (want && !isZero(want)) tally.paired++;
     return true;
   };
@@ -179,7 +200,7 @@ async function derivedCellsMatch(db: Kysely<Database>, columns: string[], cuboid
   }
   if (tally.paired !== nonzero(expectedMonthly)) return false;
   tally.paired = 0;
-  for await (const page of cellPages(db, "volume_periods", [...PERIOD_KEY, ...columns])) {
+  for await (const page of cellPages(db, t.periods, [...PERIOD_KEY, ...columns], measures)) {
     if (!page) return false;
     for (const fields of page) {
       const mask = Number(fields[0]);
@@ -199,20 +220,93 @@ function indexOf(index: Map<string, number>, label: string, first = 0): number {
   return next;
 }
 
-/** The last three fields of a line: count, total and technology fen. */
-function figuresOf(fields: string[]): Figures {
-  const n = fields.length;
-  return [Number(fields[n - 3]), Number(fields[n - 2]), Number(fields[n - 1])];
-}
-
 function add(cells: Map<number, Cell>, key: number, cell: Cell) {
   const found = cells.get(key);
-  if (found) {
-    found.figures[0] += cell.figures[0];
-    found.figures[1] += cell.figures[1];
-    found.figures[2] += cell.figures[2];
-  } else cells.set(key, { period: cell.period, values: cell.values, figures: [...cell.figures] });
+  if (found) addFigures(found.figures, cell.figures);
+  else cells.set(key, { period: cell.period, values: cell.values, figures: [...cell.figures] });
 }
 
-const same = (a: Figures, b: Figures) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
-const isZero = (f: Figures) => f[0] === 0 && f[1] === 0 && f[2] === 0;
+export function addFigures(into: Figures, figures: readonly number[]) {
+  for (let i = 0; i < figures.length; i++) into[i] = (into[i] ?? 0) + (figures[i] ?? 0);
+}
+
+const same = (a: Figures, b: Figures) => a.length === b.length && a.every((v, i) => v === b[i]);
+const isZero = (f: Figures) => f.every((v) => v === 0);
+
+/**
+ * Recomputes every rollup of a family from its entries in one pass (the full cuboid and the days),
+ * derives the smaller cuboids from the full one, and lists every cell that differs from what is
+ * stored. Cost: one read of the entries and of the rollups.
+ */
+export async function recomputeRollups(db: Kysely<Database>, t: FamilyTables, limit = 20): Promise<string[]> {
+  const columns = t.dimensions.map(([, c]) => c);
+  const measures = t.measures.map(([, c]) => c);
+  const full = new Map<string, Figures>();
+  const daily = new Map<string, Figures>();
+  const put = (map: Map<string, Figures>, key: string, figures: readonly number[]) => {
+    const cell = map.get(key);
+    if (cell) addFigures(cell, figures);
+    else map.set(key, [...figures]);
+  };
+  const valuesOf = (row: Record<string, unknown>) => columns.map((c) => String(row[c]));
+  const figuresOfRow = (row: Record<string, unknown>) => measures.map((c) => Number(row[c]));
+  let after = "";
+  for (;;) {
+    await nextTurn();
+    const { rows: page } = await sql<Record<string, unknown>>`
+      SELECT * FROM ${sql.table(t.entries)} WHERE id > ${after} ORDER BY id LIMIT 20000`.execute(db);
+    for (const e of page) {
+      const day = String(e.entry_on);
+      put(full, `${day.slice(0, 7)}|${valuesOf(e).join("|")}`, figuresOfRow(e));
+      put(daily, day, figuresOfRow(e));
+    }
+    const last = page.at(-1);
+    if (!last || page.length < 20_000) break;
+    after = String(last.id);
+  }
+  const keptValues = (mask: number, values: readonly string[]) => values.map((v, i) => (mask & (1 << i) ? v : ""));
+  const expected = new Map<string, Figures>();
+  for (const [key, figures] of full) {
+    const [month, ...values] = key.split("|");
+    for (const mask of t.cuboids) put(expected, `${mask}|${month}|${keptValues(mask, values).join("|")}`, figures);
+  }
+  const periods = new Map<string, Figures>();
+  for (const [key, figures] of expected) {
+    const [mask, month, ...values] = key.split("|");
+    if (Number(mask) === t.full || !month) continue;
+    put(periods, `${mask}|quarter|${quarterOf(month)}|${values.join("|")}`, figures);
+    put(periods, `${mask}|year|${month.slice(0, 4)}|${values.join("|")}`, figures);
+  }
+  const problems: string[] = [];
+  const compare = async (
+    what: string,
+    table: string,
+    keyOf: (row: Record<string, unknown>) => string,
+    want: Map<string, Figures>,
+  ) => {
+    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(db);
+    for (const row of rows) {
+      const key = keyOf(row);
+      const wanted = want.get(key) ?? measures.map(() => 0);
+      want.delete(key);
+      const got = figuresOfRow(row);
+      if (!same(wanted, got) && problems.length < limit) {
+        problems.push(`${what} ${key} holds ${got.join("/")}, entries give ${wanted.join("/")}`);
+      }
+    }
+    for (const [key, wanted] of want) {
+      if (!isZero(wanted) && problems.length < limit) {
+        problems.push(`${what} ${key} is missing (entries give ${wanted.join("/")})`);
+      }
+    }
+  };
+  await compare("monthly rollup", t.monthly, (r) => `${r.cuboid}|${r.month}|${valuesOf(r).join("|")}`, expected);
+  await compare(
+    "period rollup",
+    t.periods,
+    (r) => `${r.cuboid}|${r.grain}|${r.period}|${valuesOf(r).join("|")}`,
+    periods,
+  );
+  await compare("daily rollup", t.daily, (r) => String(r.day), daily);
+  return problems.map((p) => `${t.family.name}: ${p}`);
+}

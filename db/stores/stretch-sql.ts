@@ -1,4 +1,5 @@
 import type { ChainStretch, StateRowTally, StateSubjectType } from "../../src/domain/ports.ts";
+import { STATE_TABLE_ENTRIES } from "./state-table-names.ts";
 
 /**
  * The SQL of verification's two bulk reads per stretch of the chain, as plain text with `?`
@@ -56,7 +57,10 @@ const tally = (type: StateSubjectType, table: string) => `
  * The state rows naming an event of the stretch, compared with it (parameters: after, upto,
  * after, upto). Run right after the stretch's events were read, those events are in the cache.
  */
-export const STATE_ROW_TALLIES_SQL = `${tally("tech_contract", "tech_contracts")} UNION ALL ${tally("volume_entry", "volume_entries")}`;
+export const STATE_ROW_TALLIES_SQL = STATE_TABLE_ENTRIES.map(([type, table]) => tally(type, table)).join(" UNION ALL ");
+
+/** The parameters of STATE_ROW_TALLIES_SQL: (after, upto) once per state table. */
+export const stateRowTallyParams = (after: number, upto: number) => STATE_TABLE_ENTRIES.flatMap(() => [after, upto]);
 
 export interface StateRowTallyRow {
   type: StateSubjectType;
@@ -67,7 +71,10 @@ export interface StateRowTallyRow {
 
 export function toStateRowTallies(rows: StateRowTallyRow[]): Record<StateSubjectType, StateRowTally> {
   const empty = { rows: 0, matching: 0, eventSeqSum: 0 };
-  const result: Record<StateSubjectType, StateRowTally> = { tech_contract: empty, volume_entry: empty };
+  const result = Object.fromEntries(STATE_TABLE_ENTRIES.map(([type]) => [type, empty])) as Record<
+    StateSubjectType,
+    StateRowTally
+  >;
   for (const r of rows) {
     result[r.type] = { rows: Number(r.n), matching: Number(r.matching), eventSeqSum: Number(r.seq_sum) };
   }

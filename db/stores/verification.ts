@@ -8,22 +8,21 @@ import type {
 } from "../../src/domain/ports.ts";
 import type { LedgerDatabase } from "../dialects/ledger-database.ts";
 import type { Database } from "../schema.ts";
+import { STATE_TABLE_NAMES } from "./state-table-names.ts";
 import {
   CHAIN_STRETCH_SQL,
   CHAIN_STRETCH_TEXT_SQL,
   type ChainStretchRow,
   STATE_ROW_TALLIES_SQL,
   type StateRowTallyRow,
+  stateRowTallyParams,
   toChainStretch,
   toStateRowTallies,
 } from "./stretch-sql.ts";
 
 /** Verification's bulk reads: a few statements per thousand events, no object per row. */
 
-const STATE_TABLES = { tech_contract: "tech_contracts", volume_entry: "volume_entries" } as const satisfies Record<
-  StateSubjectType,
-  keyof Database
->;
+const STATE_TABLES = STATE_TABLE_NAMES;
 
 /** D1 refuses strings over 2,000,000 bytes: it reads a stretch this many events at a time. */
 const D1_EVENTS_PER_READ = 100;
@@ -66,7 +65,7 @@ export async function stateRowTallies(
   afterSeq: number,
   uptoSeq: number,
 ): Promise<Record<StateSubjectType, StateRowTally>> {
-  const query = CompiledQuery.raw(STATE_ROW_TALLIES_SQL, [afterSeq, uptoSeq, afterSeq, uptoSeq]);
+  const query = CompiledQuery.raw(STATE_ROW_TALLIES_SQL, stateRowTallyParams(afterSeq, uptoSeq));
   return toStateRowTallies((await db.executeQuery<StateRowTallyRow>(query)).rows);
 }
 

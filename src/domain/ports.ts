@@ -1,11 +1,11 @@
+import type { AchievementKind, AchievementRecord, AchievementStage, TransferMode } from "./achievements/achievement.ts";
+import type { RollupCell, RollupFamilyName, RollupQuery } from "./ledger/rollup-families.ts";
+import type { StateSubjectType, SubjectType } from "./ledger/subjects.ts";
 import type { OrganizationKind } from "./organizations/organization.ts";
 import type { GoalRecord } from "./statistics/goal.ts";
-import type {
-  ContractStatus,
-  ContractType,
-  TechContractRecord,
-  VolumeEntryRecord,
-} from "./tech-contracts/tech-contract.ts";
+import type { ContractStatus, ContractType, TechContractRecord } from "./tech-contracts/tech-contract.ts";
+
+export type { StateSubjectType, SubjectType } from "./ledger/subjects.ts";
 
 /** Who is calling. Members act for their organisation; operators for the registry. */
 export interface Actor {
@@ -95,15 +95,16 @@ export interface SigningKeyRecord {
   createdAt: string;
 }
 
-/** One change in an atomic write set; the store turns each into statements of its dialect. */
+/**
+ * One change to a table kept as columns, in an atomic write set; the store turns each into
+ * statements of its dialect. State subjects (registries' records and entries) need none: the store
+ * writes each one's row from its last event in the set, and an entry's rollups with it.
+ */
 export type Change =
   | { kind: "organization.insert"; record: OrganizationRecord }
   | { kind: "apiKey.insert"; record: ApiKeyRecord }
   | { kind: "apiKey.revoke"; id: string; revokedAt: string }
   | { kind: "idempotency.insert"; record: IdempotencyRecord }
-  | { kind: "techContract.insert"; record: TechContractRecord }
-  | { kind: "techContract.update"; record: TechContractRecord }
-  | { kind: "volume.insert"; entry: VolumeEntryRecord }
   | { kind: "goal.insert"; record: GoalRecord };
 
 export interface VolumeFigures {
@@ -143,11 +144,18 @@ export interface ContractListFilter {
   reviewStartedBefore?: string | undefined;
 }
 
-/** The tables whose rows must equal the state their last audit event recorded. */
-export type SubjectType = "organization" | "api_key" | "tech_contract" | "volume_entry" | "goal";
-
-/** Subjects whose rows store their last event's state text and seq (migration 0006). */
-export type StateSubjectType = Extract<SubjectType, "tech_contract" | "volume_entry">;
+export interface CatalogueFilter {
+  limit: number;
+  /** Phrases of index tokens (search-terms.ts), all of which must match; ranked by relevance. */
+  phrases?: string[][] | undefined;
+  /** Items to skip (a ranked search pages by position), or the id to continue below (newest first). */
+  offset?: number | undefined;
+  beforeId?: string | undefined;
+  techField?: string | undefined;
+  stage?: AchievementStage | undefined;
+  kind?: AchievementKind | undefined;
+  transferMode?: TransferMode | undefined;
+}
 
 /** One subject as verification sees it: its current row (mapped) and its last event, either may be missing. */
 export interface SubjectCheck {
@@ -218,40 +226,38 @@ export interface WriteSet {
   changes: Change[];
 }
 
-export interface LedgerStore {
-  ping(): Promise<void>;
+/** The audit chain's head, the idempotency records, and the one atomic write. */
+export interface ChainWrites {
   auditHead(): Promise<AuditHead>;
+  findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   commit(writeSet: WriteSet): Promise<void>;
-  /**
-   * Runs one read-decide-commit attempt with the store it must read and commit through. Where one
-   * process owns the database (better-sqlite3, whose calls are synchronous) attempts run one at a
-   * time, so concurrent requests queue instead of invalidating each other's reads and retrying,
-   * and those queued together are committed together; on D1 attempts run freely and the head
-   * guard alone keeps them correct.
-   */
-  attempt<T>(run: (store: LedgerStore) => Promise<T>): Promise<T>;
-  /**
-   * Resolves once everything committed so far is on disk. Where writes are committed before
-   * their log is synced (group commit on better-sqlite3), a response is held for this, so no
-   * reader is shown what a crash could still take back; elsewhere it resolves at once.
-   */
-  durable(): Promise<void>;
+}
 
+export interface OrganizationReads {
   findOrganization(id: string): Promise<OrganizationRecord | undefined>;
   findOrganizationByCreditCode(creditCode: string): Promise<OrganizationRecord | undefined>;
   findOperatorOrganization(): Promise<OrganizationRecord | undefined>;
   findApiKey(id: string): Promise<ApiKeyRecord | undefined>;
-  findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+}
 
-  listAuditEvents(afterSeq: number, limit: number): Promise<AuditEvent[]>;
-
+export interface TechContractReads {
   findTechContract(id: string): Promise<TechContractRecord | undefined>;
   /** The contract with this seller and number that is not rejected, if any. */
   findLiveContractByNumber(sellerCreditCode: string, contractNumber: string): Promise<TechContractRecord | undefined>;
   /** Highest registration serial assigned in the year, 0 if none. */
   maxRegistrationSerial(year: number): Promise<number>;
   listTechContracts(filter: ContractListFilter): Promise<TechContractRecord[]>;
+}
 
+export interface AchievementReads {
+  findAchievement(id: string): Promise<AchievementRecord | undefined>;
+  /** Highest registration serial of the year and kind, 0 if none. */
+  maxAchievementSerial(year: number, kind: AchievementKind): Promise<number>;
+  /** Registered achievements: ranked by relevance with phrases, else newest first. */
+  searchCatalogue(filter: CatalogueFilter): Promise<AchievementRecord[]>;
+}
+
+export interface StatisticsReads {
   listGoals(): Promise<GoalRecord[]>;
   /** Net registered volume over China Standard Time days from..to, from the daily rollup. */
   volumeTotals(from: string, to: string): Promise<VolumeFigures>;
@@ -262,13 +268,17 @@ export interface LedgerStore {
   reachedOn(from: string, to: string, amount: "total" | "technology", targetFen: number): Promise<string | null>;
   /** Net registered volume by month and dimensions, from the monthly rollups (never the contracts). */
   volumeBreakdown(query: VolumeQuery): Promise<VolumeCell[]>;
-  /** Every rollup cell that differs from a recomputation from the volume entries. */
+  /** Any rollup family's cells, from its rollups. */
+  rollupBreakdown(family: RollupFamilyName, query: RollupQuery): Promise<RollupCell[]>;
+}
+
+/** Verification's reads; see verify-ledger.ts for how they add up to the exact checks. */
+export interface VerificationReads {
+  listAuditEvents(afterSeq: number, limit: number): Promise<AuditEvent[]>;
+  /** Every rollup cell, of every family, that differs from a recomputation from its entries. */
   checkRollups(): Promise<string[]>;
-
-  /** Pages through a subject table joined with each row's last event, then events whose row is gone. */
+  /** Pages through a column subject's table joined with each row's last event, then events whose row is gone. */
   checkSubjects(type: SubjectType, afterId: string, limit: number): Promise<SubjectCheck[]>;
-
-  /** Verification's bulk reads; see verify-ledger.ts for how they add up to the exact checks. */
   auditChainStretch(afterSeq: number, uptoSeq: number): Promise<ChainStretch>;
   stateRowTallies(afterSeq: number, uptoSeq: number): Promise<Record<StateSubjectType, StateRowTally>>;
   stateSubjectTotals(type: StateSubjectType, headSeq: number): Promise<StateSubjectTotals>;
@@ -280,10 +290,39 @@ export interface LedgerStore {
   suspectStateSubjects(type: StateSubjectType, limit: number): Promise<SubjectCheck[]>;
   /** Ids that have a row or an event of the type. */
   countStateSubjects(type: StateSubjectType): Promise<number>;
+}
 
+export interface SigningKeys {
   findSigningKey(): Promise<SigningKeyRecord | undefined>;
   /** Keeps the first key ever stored: returns the stored one if another start won the race. */
   putSigningKeyIfAbsent(record: SigningKeyRecord): Promise<SigningKeyRecord>;
+}
+
+/**
+ * What a write attempt reads and commits through (the writing connection, which sees the writes
+ * queued ahead of it in the same group): the registries' lookups, nothing of statistics or
+ * verification. The compiler, not a naming rule, keeps an attempt's reads inside it.
+ */
+export interface AttemptStore extends ChainWrites, OrganizationReads, TechContractReads, AchievementReads {
+  listGoals(): Promise<GoalRecord[]>;
+}
+
+export interface LedgerStore extends AttemptStore, StatisticsReads, VerificationReads, SigningKeys {
+  ping(): Promise<void>;
+  /**
+   * Runs one read-decide-commit attempt with the store it must read and commit through. Where one
+   * process owns the database (better-sqlite3, whose calls are synchronous) attempts run one at a
+   * time, so concurrent requests queue instead of invalidating each other's reads and retrying,
+   * and those queued together are committed together; on D1 attempts run freely and the head
+   * guard alone keeps them correct.
+   */
+  attempt<T>(run: (store: AttemptStore) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once everything committed so far is on disk. Where writes are committed before
+   * their log is synced (group commit on better-sqlite3), a response is held for this, so no
+   * reader is shown what a crash could still take back; elsewhere it resolves at once.
+   */
+  durable(): Promise<void>;
 }
 
 export interface TokenClaims {
@@ -301,6 +340,8 @@ export interface Signer {
 export interface Market {
   /** GB/T 2260 code of the market's city, also the middle of registration numbers. */
   regionCode: string;
+  /** Three characters that begin the registry's achievement registration numbers. */
+  registryCode: string;
   /** The plan's goal, from configuration (the first deployment: 7 billion yuan, 2021-2025). */
   planGoal: GoalRecord;
   operatorOrganizationName: string;

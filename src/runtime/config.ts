@@ -24,6 +24,11 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[1-9]\d{5}$/, "must be a 6-digit GB/T 2260 region code")
     .default("540100"),
+  /** Begins every achievement registration number (12 characters: this, year, kind letter, serial). */
+  LEDGER_REGISTRY_CODE: z
+    .string()
+    .regex(/^[0-9A-Z]{3}$/, "must be three characters, digits or capital letters")
+    .default("LSA"),
   LEDGER_OPERATOR_ORGANIZATION: z.string().min(1).default("Technology Property Rights Market"),
   LEDGER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   LEDGER_TOKEN_ISSUER: z.string().min(1).default("tech-market-ledger"),

@@ -35,6 +35,7 @@ export async function buildDeps(
     ids: overrides.ids ?? createIds(),
     market: overrides.market ?? {
       regionCode: config.LEDGER_REGION_CODE,
+      registryCode: config.LEDGER_REGISTRY_CODE,
       operatorOrganizationName: config.LEDGER_OPERATOR_ORGANIZATION,
       tokenLifetimeSeconds: config.LEDGER_TOKEN_TTL_SECONDS,
       planGoal: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decompose } from "../../db/stores/statistics.ts";
+import { decompose } from "../../db/stores/rollups.ts";
 
 describe("splitting a date range over the rollups", () => {
   it("uses whole years, then quarters, then months, then days", () => {

@@ -6,8 +6,9 @@ import { migrations } from "../../db/migrations/index.ts";
 import { insertAuditEvent } from "../../db/stores/audit-events.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { insertOrganization } from "../../db/stores/organizations.ts";
-import { rebuildRollupQueries } from "../../db/stores/statistics.ts";
+import { rebuildRollupQueries } from "../../db/stores/rollups.ts";
 import { chainEvents, type EventDraft, GENESIS } from "../../src/domain/ledger/audit-chain.ts";
+import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
 import type { AuditEvent, AuditHead, OrganizationRecord } from "../../src/domain/ports.ts";
 import type { TechContractRecord, VolumeEntryRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import { volumeEntryFor } from "../../src/domain/tech-contracts/tech-contract.ts";
@@ -210,9 +211,9 @@ describe("migration 0006: rows that are their last event's state", () => {
     await sql`UPDATE tech_contracts SET total_fen = total_fen + 1 WHERE id = 'tc_b'`.execute(database.db);
     // Written outside the ledger: a row with no event at all.
     await database.batch([oldContractRow(contract("tc_c"))]);
-    await database.batch(rebuildRollupQueries());
+    await database.batch(rebuildRollupQueries(ROLLUP_FAMILIES.volume_entry));
 
-    expect((await migrate(database)).applied).toEqual([6, 7]);
+    expect((await migrate(database)).applied).toEqual([6, 7, 8]);
 
     const rows = await database.db
       .selectFrom("tech_contracts")

@@ -1,7 +1,8 @@
 import { type RawBuilder, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { rollupsMatch } from "../../db/stores/rollup-check.ts";
-import { CUBOIDS, DIMENSION_COLUMNS } from "../../db/stores/statistics.ts";
+import { familyTables } from "../../db/stores/rollups.ts";
+import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
 import type { LedgerStore, StretchRange } from "../../src/domain/ports.ts";
 import { checkStretch } from "../../src/domain/verification/verify-chain.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
@@ -191,10 +192,10 @@ describe("verification in bulk", () => {
     });
     expect((await verifyLedger({ store }, { stretchEvents: 3 })).ok).toBe(true);
     expect(calls).toEqual([]);
-    const columns = DIMENSION_COLUMNS.map(([, c]) => c);
-    expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(true);
+    const volume = familyTables(ROLLUP_FAMILIES.volume_entry);
+    expect(await rollupsMatch(t.database.db, volume)).toBe(true);
     await run(t, sql`UPDATE volume_periods SET count = count + 1 WHERE grain = 'quarter' AND cuboid = 5`);
-    expect(await rollupsMatch(t.database.db, columns, CUBOIDS)).toBe(false);
+    expect(await rollupsMatch(t.database.db, volume)).toBe(false);
   });
 
   it("checks itself any stretch the stretch checker left out, so a lost share cannot pass as a shorter chain", async () => {

@@ -1,7 +1,10 @@
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
-import { recomputeRollups } from "../../db/stores/statistics.ts";
+import { recomputeRollups } from "../../db/stores/rollup-check.ts";
+import { familyTables } from "../../db/stores/rollups.ts";
 import { eventHash, GENESIS } from "../../src/domain/ledger/audit-chain.ts";
-import type { AuditHead, LedgerStore, SubjectType } from "../../src/domain/ports.ts";
+import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
+import { SUBJECT_TYPES } from "../../src/domain/ledger/subjects.ts";
+import type { AuditHead, LedgerStore } from "../../src/domain/ports.ts";
 import {
   subjectProblem,
   type VerificationProblem,
@@ -36,8 +39,7 @@ export async function exactVerification(store: LedgerStore, database: LedgerData
     if (page.length < 100) break;
   }
   let subjectsChecked = 0;
-  const types: SubjectType[] = ["organization", "api_key", "tech_contract", "volume_entry", "goal"];
-  for (const type of types) {
+  for (const type of SUBJECT_TYPES) {
     let after = "";
     for (;;) {
       const page = await store.checkSubjects(type, after, 7);
@@ -51,7 +53,11 @@ export async function exactVerification(store: LedgerStore, database: LedgerData
       after = last.subjectId;
     }
   }
-  for (const detail of await recomputeRollups(database.db)) note({ seq: null, subject: "rollup", detail });
+  for (const family of Object.values(ROLLUP_FAMILIES)) {
+    for (const detail of await recomputeRollups(database.db, familyTables(family))) {
+      note({ seq: null, subject: "rollup", detail });
+    }
+  }
   const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== null);
   return {
     ok: problems.length === 0,

@@ -2,7 +2,8 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { rollupsMatch } from "../../db/stores/rollup-check.ts";
-import { CUBOIDS, DIMENSION_COLUMNS } from "../../db/stores/statistics.ts";
+import { familyTables } from "../../db/stores/rollups.ts";
+import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { checkStretch } from "../../src/domain/verification/verify-chain.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
@@ -121,13 +122,7 @@ describe("the contract lifecycle on D1 (workerd)", () => {
     // It got there in bulk on D1 too: the chain's stretch and the rollups pass without the exact path.
     const head = await deps.store.auditHead();
     expect((await checkStretch(deps.store, { after: 0, upto: head.seq })).clean).toBe(true);
-    expect(
-      await rollupsMatch(
-        openD1(env.DB).db,
-        DIMENSION_COLUMNS.map(([, c]) => c),
-        CUBOIDS,
-      ),
-    ).toBe(true);
+    expect(await rollupsMatch(openD1(env.DB).db, familyTables(ROLLUP_FAMILIES.volume_entry))).toBe(true);
     await env.DB.prepare("UPDATE tech_contracts SET state = json_set(state, '$.technologyFen', 1) WHERE id = ?")
       .bind(recorded.json.id)
       .all();

@@ -1,5 +1,5 @@
 import { HeadMovedError, IdempotencyKeyReuseError } from "../errors.ts";
-import type { AuditHead, Change, Deps, EventActor } from "../ports.ts";
+import type { AttemptStore, AuditHead, Change, Deps, EventActor } from "../ports.ts";
 import { chainEvents, type EventDraft } from "./audit-chain.ts";
 
 /** What one attempt of an operation decided: its result, and what to write for it. */
@@ -26,7 +26,10 @@ const MAX_ATTEMPTS = 200;
  * inside the write's transaction (so it sees the writes queued ahead of it). Name the parameter
  * `deps`, shadowing the caller's, so no read can reach past it to the committed-only store.
  */
-export type Decide<T, D> = (deps: D, head: AuditHead, at: Date) => Promise<Decision<T>>;
+export type Decide<T, D> = (deps: AttemptDeps<D>, head: AuditHead, at: Date) => Promise<Decision<T>>;
+
+/** The deps an attempt decides with: the caller's, with the store of the attempt (its own type). */
+export type AttemptDeps<D> = Omit<D, "store"> & { store: AttemptStore };
 
 /**
  * Runs an operation under optimistic concurrency. The head is read before anything else, so a
@@ -47,7 +50,7 @@ export async function commitDecision<T, D extends Pick<Deps, "store" | "clock">>
     await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * Math.random()));
   }
 
-  async function tryOnce(deps: D, attempt: number): Promise<Outcome<T> | typeof RETRY> {
+  async function tryOnce(deps: AttemptDeps<D>, attempt: number): Promise<Outcome<T> | typeof RETRY> {
     const head = await deps.store.auditHead();
     if (idempotency) {
       const earlier = await deps.store.findIdempotency(scope, idempotency.key);

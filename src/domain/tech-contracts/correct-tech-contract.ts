@@ -58,7 +58,7 @@ export async function correctTechContract(deps: Deps, command: CorrectTechContra
     return {
       result: next,
       events: [{ action: "tech_contract.corrected", subjectType: "tech_contract", subjectId: next.id, state: next }],
-      changes: [{ kind: "techContract.update", record: next }],
+      changes: [],
     };
   });
   if (outcome.kind !== "done") throw new Error("corrections are not idempotent-keyed");

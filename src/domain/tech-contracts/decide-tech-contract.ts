@@ -2,7 +2,7 @@ import { chinaDate } from "../dates.ts";
 import { InvalidStateError, NotFoundError } from "../errors.ts";
 import type { EventDraft } from "../ledger/audit-chain.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
-import type { Caller, Change, Deps } from "../ports.ts";
+import type { Caller, Deps } from "../ports.ts";
 import { requireOperatorOn } from "./read-tech-contracts.ts";
 import { registrationNumber, type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
 
@@ -58,7 +58,7 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
         return {
           result: next,
           events: [event(action, next)],
-          changes: [{ kind: "techContract.update", record: next }],
+          changes: [],
         };
       }
 
@@ -73,7 +73,7 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
         return {
           result: next,
           events: [event("tech_contract.first_approval", next)],
-          changes: [{ kind: "techContract.update", record: next }],
+          changes: [],
         };
       }
 
@@ -94,17 +94,13 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
         registeredOn,
       };
       const entry = volumeEntryFor(next, "registration", deps.ids.next("ve"), registeredOn, at);
-      const changes: Change[] = [
-        { kind: "techContract.update", record: next },
-        { kind: "volume.insert", entry },
-      ];
       return {
         result: next,
         events: [
           event("tech_contract.registered", next),
           { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
         ],
-        changes,
+        changes: [],
       };
     },
     command.idempotency,

@@ -54,10 +54,7 @@ async function endContract(deps: Deps, actor: Actor, command: EndTechContractCom
           { action: `tech_contract.${status}`, subjectType: "tech_contract", subjectId: next.id, state: next },
           { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
         ],
-        changes: [
-          { kind: "techContract.update", record: next },
-          { kind: "volume.insert", entry },
-        ],
+        changes: [],
       };
     },
     command.idempotency,

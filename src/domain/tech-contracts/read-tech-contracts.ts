@@ -1,7 +1,7 @@
 import { requireActor } from "../access.ts";
 import { chinaDate } from "../dates.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import type { Actor, Caller, ContractListFilter, Deps } from "../ports.ts";
+import type { Actor, Caller, ContractListFilter, Deps, TechContractReads } from "../ports.ts";
 import { type ContractStatus, type ContractType, isOverdue, type TechContractRecord } from "./tech-contract.ts";
 
 export function isPartyTo(actor: Actor, contract: TechContractRecord): boolean {
@@ -11,7 +11,7 @@ export function isPartyTo(actor: Actor, contract: TechContractRecord): boolean {
 }
 
 /** Operators see every contract; members those they are party to; anything else is not found. */
-export async function loadVisibleContract(deps: Pick<Deps, "store">, actor: Actor, id: string) {
+export async function loadVisibleContract(deps: { store: TechContractReads }, actor: Actor, id: string) {
   const contract = await deps.store.findTechContract(id);
   if (!contract || (actor.role !== "operator" && !isPartyTo(actor, contract))) {
     throw new NotFoundError("contract", id);
@@ -23,7 +23,11 @@ export async function loadVisibleContract(deps: Pick<Deps, "store">, actor: Acto
  * For operator-only actions on a contract: a member that may not see the contract gets 404, as
  * for any object it may not see; a party to it gets 403.
  */
-export async function requireOperatorOn(deps: Pick<Deps, "store">, caller: Caller, contractId: string): Promise<Actor> {
+export async function requireOperatorOn(
+  deps: { store: TechContractReads },
+  caller: Caller,
+  contractId: string,
+): Promise<Actor> {
   const actor = requireActor(caller);
   if (actor.role === "operator") return actor;
   await loadVisibleContract(deps, actor, contractId);

@@ -53,7 +53,7 @@ export async function recordTechContract(deps: Deps, command: RecordTechContract
         events: [
           { action: "tech_contract.recorded", subjectType: "tech_contract", subjectId: record.id, state: record },
         ],
-        changes: [{ kind: "techContract.insert", record }],
+        changes: [],
       };
     },
     command.idempotency,

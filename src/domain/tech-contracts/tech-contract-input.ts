@@ -3,7 +3,7 @@ import type { RecordContractBody } from "../../../contracts/tech-contracts.ts";
 import { chinaDate } from "../dates.ts";
 import { ConflictError, type FieldError, ValidationError } from "../errors.ts";
 import { formatYuan, parseYuan } from "../money.ts";
-import type { Actor, LedgerStore } from "../ports.ts";
+import type { AchievementReads, Actor, OrganizationReads, TechContractReads } from "../ports.ts";
 import { isPartyTo } from "./read-tech-contracts.ts";
 import {
   flowOf,
@@ -44,7 +44,11 @@ export type ContractTerms = Pick<
  * becomes that member, so the member sees the contract) and checks what needs the database or
  * the clock. Field errors are collected and thrown together.
  */
-export async function resolveTerms(store: LedgerStore, input: ContractInput, now: Date): Promise<ContractTerms> {
+export async function resolveTerms(
+  store: OrganizationReads & AchievementReads,
+  input: ContractInput,
+  now: Date,
+): Promise<ContractTerms> {
   const errors: FieldError[] = [];
   const seller = await resolveParty(store, input.seller, "/seller", errors);
   const buyer = await resolveParty(store, input.buyer, "/buyer", errors);
@@ -82,7 +86,7 @@ export async function resolveTerms(store: LedgerStore, input: ContractInput, now
 }
 
 async function resolveParty(
-  store: LedgerStore,
+  store: OrganizationReads,
   party: PartyInput,
   pointer: string,
   errors: FieldError[],
@@ -124,7 +128,12 @@ function fromOrganization(org: {
 }
 
 /** One live contract per seller and number (a rejected one may be recorded again). */
-export async function assertNoLiveDuplicate(store: LedgerStore, actor: Actor, terms: ContractTerms, exceptId?: string) {
+export async function assertNoLiveDuplicate(
+  store: TechContractReads,
+  actor: Actor,
+  terms: ContractTerms,
+  exceptId?: string,
+) {
   const existing = await store.findLiveContractByNumber(terms.seller.creditCode, terms.contractNumber);
   if (existing && existing.id !== exceptId) {
     // Name the existing contract only to those who may see it.

@@ -1,10 +1,12 @@
 import { canonicalJson, eventHash, GENESIS } from "../ledger/audit-chain.ts";
+import { isStateSubject, STATE_SUBJECT_TYPES, SUBJECT_TYPES } from "../ledger/subjects.ts";
 import { nextTurn } from "../next-turn.ts";
 import type {
   AuditHead,
   Deps,
   LedgerStore,
   StateRowTally,
+  StateSubjectTotals,
   StateSubjectType,
   StretchRange,
   StretchReport,
@@ -37,9 +39,6 @@ const PAGE = 5000;
 /** Events per stretch: few enough that a stretch's bytes stay small, many enough that statements are few. */
 export const STRETCH_EVENTS = 500;
 const MAX_PROBLEMS = 50;
-const SUBJECT_TYPES: SubjectType[] = ["organization", "api_key", "tech_contract", "volume_entry", "goal"];
-const isStateType = (type: SubjectType): type is StateSubjectType =>
-  type === "tech_contract" || type === "volume_entry";
 
 /**
  * Recomputes the audit chain from the genesis (sequence, link and hash of every event), then
@@ -67,7 +66,7 @@ export async function verifyLedger(
   const subjectProblems = new Map<SubjectType, VerificationProblem[]>();
   let subjectsChecked = 0;
   for (const type of SUBJECT_TYPES) {
-    if (isStateType(type)) continue;
+    if (isStateSubject(type)) continue;
     const found: VerificationProblem[] = [];
     let after = "";
     for (;;) {
@@ -86,11 +85,11 @@ export async function verifyLedger(
   }
   // Each statement below blocks this process's event loop, where the stretch workers' batches are
   // answered and (over HTTP) requests are served: the loop gets a turn between them.
-  await nextTurn();
-  const contractTotals = await store.stateSubjectTotals("tech_contract", head.seq);
-  await nextTurn();
-  const entryTotals = await store.stateSubjectTotals("volume_entry", head.seq);
-  const totals = { tech_contract: contractTotals, volume_entry: entryTotals };
+  const totals = new Map<StateSubjectType, StateSubjectTotals>();
+  for (const type of STATE_SUBJECT_TYPES) {
+    await nextTurn();
+    totals.set(type, await store.stateSubjectTotals(type, head.seq));
+  }
   await nextTurn();
   // The rollups statistics read must equal a recomputation from the (verified) volume entries.
   const rollupProblems = (await store.checkRollups()).map((detail) => ({ seq: null, subject: "rollup", detail }));
@@ -98,9 +97,9 @@ export async function verifyLedger(
   const reports = await everyRange(store, ranges, await pending);
   const chain = await checkChain(store, reports);
 
-  for (const type of ["tech_contract", "volume_entry"] as const) {
+  for (const type of STATE_SUBJECT_TYPES) {
     const tally = sumTallies(reports, type);
-    const total = totals[type];
+    const total = totals.get(type) as StateSubjectTotals;
     // Every row's event exists, is its subject's and holds its text (matching), so each row's
     // event_seq is at most its subject's last seq and its id has events; then equal counts mean
     // the ids are exactly the subjects, and equal sums mean every row names its LAST event.

@@ -1,0 +1,243 @@
+import { CompiledQuery, type Kysely, sql } from "kysely";
+import { quarterOf } from "../../src/domain/dates.ts";
+import {
+  cuboidsOf,
+  type RollupCell,
+  type RollupFamily,
+  type RollupQuery,
+} from "../../src/domain/ledger/rollup-families.ts";
+import type { Database } from "../schema.ts";
+
+/**
+ * Everything a rollup family needs in SQL, derived from its description once: table and column
+ * names by convention (fields in snake_case), and its write statements' text.
+ */
+export interface FamilyTables {
+  family: RollupFamily;
+  entries: string;
+  daily: string;
+  monthly: string;
+  periods: string;
+  /** [field, column], in cuboid bit order. */
+  dimensions: [string, string][];
+  measures: [string, string][];
+  cuboids: number[];
+  full: number;
+  writes: { daily: string; monthly: string; periods: string };
+}
+
+export const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+const tablesByFamily = new WeakMap<RollupFamily, FamilyTables>();
+
+export function familyTables(family: RollupFamily): FamilyTables {
+  const known = tablesByFamily.get(family);
+  if (known) return known;
+  const dimensions = family.dimensions.map((f): [string, string] => [f, snakeCase(f)]);
+  const measures = family.measures.map((f): [string, string] => [f, snakeCase(f)]);
+  const { cuboids, full } = cuboidsOf(family);
+  const names = {
+    entries: `${family.name}_entries`,
+    daily: `${family.name}_daily`,
+    monthly: `${family.name}_monthly`,
+    periods: `${family.name}_periods`,
+  };
+  const dims = dimensions.map(([, c]) => c);
+  const meas = measures.map(([, c]) => c);
+  // One row of values, bound once, fanned out to every cuboid in SQL: three statements per entry
+  // whatever the number of cuboids (a statement per cell cost more than the entry's own insert).
+  const values = `WITH v (day, month, quarter, year, ${[...dims, ...meas].join(", ")}) AS (VALUES (${Array.from(
+    { length: 4 + dims.length + meas.length },
+    () => "?",
+  ).join(", ")}))`;
+  const kept = dims.map((c, i) => `CASE WHEN m.column1 & ${1 << i} THEN v.${c} ELSE '' END`).join(", ");
+  const add = meas.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
+  const vMeasures = meas.map((c) => `v.${c}`).join(", ");
+  const masks = (list: number[]) => list.map((m) => `(${m})`).join(", ");
+  const writes = {
+    daily: `${values} INSERT INTO ${names.daily} (day, ${meas.join(", ")})
+      SELECT day, ${vMeasures} FROM v WHERE true
+      ON CONFLICT (day) DO UPDATE SET ${add}`,
+    monthly: `${values} INSERT INTO ${names.monthly} (cuboid, month, ${dims.join(", ")}, ${meas.join(", ")})
+      SELECT m.column1, v.month, ${kept}, ${vMeasures} FROM v, (VALUES ${masks(cuboids)}) AS m WHERE true
+      ON CONFLICT (cuboid, month, ${dims.join(", ")}) DO UPDATE SET ${add}`,
+    periods: `${values} INSERT INTO ${names.periods} (cuboid, grain, period, ${dims.join(", ")}, ${meas.join(", ")})
+      SELECT m.column1, g.column1, CASE g.column1 WHEN 'year' THEN v.year ELSE v.quarter END, ${kept}, ${vMeasures}
+      FROM v, (VALUES ${masks(cuboids.filter((m) => m !== full))}) AS m, (VALUES ('quarter'), ('year')) AS g WHERE true
+      ON CONFLICT (cuboid, grain, period, ${dims.join(", ")}) DO UPDATE SET ${add}`,
+  };
+  const tables: FamilyTables = { family, ...names, dimensions, measures, cuboids, full, writes };
+  tablesByFamily.set(family, tables);
+  return tables;
+}
+
+/** The rollup changes of one entry (its state): they ride in the same atomic write as the entry. */
+export function rollupWrites(family: RollupFamily, entry: Record<string, unknown>): CompiledQuery[] {
+  const t = familyTables(family);
+  const day = String(entry.entryOn);
+  const month = day.slice(0, 7);
+  const params = [
+    day,
+    month,
+    quarterOf(month),
+    month.slice(0, 4),
+    ...t.dimensions.map(([f]) => String(entry[f])),
+    ...t.measures.map(([f]) => Number(entry[f])),
+  ];
+  return [
+    CompiledQuery.raw(t.writes.daily, params),
+    CompiledQuery.raw(t.writes.monthly, params),
+    CompiledQuery.raw(t.writes.periods, params),
+  ];
+}
+
+/** SQL for a period label at the query's grain, from a month ("2025-07") column or expression. */
+export function periodExpression(grain: RollupQuery["period"], month: string): string {
+  if (grain === "year") return `substr(${month}, 1, 4)`;
+  if (grain === "quarter")
+    return `substr(${month}, 1, 4) || '-Q' || ((CAST(substr(${month}, 6, 2) AS INTEGER) + 2) / 3)`;
+  return month;
+}
+
+/**
+ * Statements that rebuild every rollup of a family from its entries: for bulk loads (the
+ * benchmark's million), and to repair rollups that verification found wrong. Run them in one batch.
+ */
+export function rebuildRollupQueries(family: RollupFamily): CompiledQuery[] {
+  const t = familyTables(family);
+  const columns = t.dimensions.map(([, c]) => c);
+  const sums = t.measures.map(([, c]) => `sum(${c})`).join(", ");
+  const keptColumns = (mask: number) => columns.map((c, i) => (mask & (1 << i) ? c : "''")).join(", ");
+  const groupBy = (mask: number) =>
+    columns
+      .filter((_, i) => mask & (1 << i))
+      .map((c) => `, ${c}`)
+      .join("");
+  return [
+    `DELETE FROM ${t.daily}`,
+    `DELETE FROM ${t.monthly}`,
+    `DELETE FROM ${t.periods}`,
+    `INSERT INTO ${t.daily} SELECT entry_on, ${sums} FROM ${t.entries} GROUP BY entry_on`,
+    ...t.cuboids.map(
+      (mask) => `INSERT INTO ${t.monthly}
+        SELECT ${mask}, substr(entry_on, 1, 7), ${keptColumns(mask)}, ${sums}
+        FROM ${t.entries} GROUP BY substr(entry_on, 1, 7)${groupBy(mask)}`,
+    ),
+    ...(["quarter", "year"] as const).map(
+      (grain) => `INSERT INTO ${t.periods}
+        SELECT cuboid, '${grain}', ${periodExpression(grain, "month")}, ${columns.join(", ")}, ${sums}
+        FROM ${t.monthly} WHERE cuboid <> ${t.full}
+        GROUP BY cuboid, ${periodExpression(grain, "month")}, ${columns.join(", ")}`,
+    ),
+  ].map((text) => CompiledQuery.raw(text));
+}
+
+/** Net figures over China Standard Time days from..to, from the daily table, in measure order. */
+export async function dailyTotals(db: Kysely<Database>, family: RollupFamily, from: string, to: string) {
+  const t = familyTables(family);
+  const sums = sql.raw(t.measures.map(([, c]) => `sum(${c}) AS ${c}`).join(", "));
+  const { rows } = await sql<Record<string, number | null>>`
+    SELECT ${sums} FROM ${sql.table(t.daily)} WHERE day >= ${from} AND day <= ${to}`.execute(db);
+  return t.measures.map(([, c]) => Number(rows[0]?.[c] ?? 0));
+}
+
+type Source = "year" | "quarter" | "month" | "days";
+const UNIT_MONTHS = { year: 12, quarter: 3, month: 1 } as const;
+
+const monthIndex = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+const monthOf = (index: number) => `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
+const firstDay = (index: number) => `${monthOf(index)}-01`;
+const lastDay = (index: number) =>
+  new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).toISOString().slice(0, 10);
+const label = (unit: keyof typeof UNIT_MONTHS, index: number) =>
+  unit === "year" ? monthOf(index).slice(0, 4) : unit === "quarter" ? quarterOf(monthOf(index)) : monthOf(index);
+
+/**
+ * Splits [from, to] into whole years, whole quarters and whole months (no coarser than the
+ * grouping allows, since a year's cell cannot be split into months) and the days left at the ends.
+ */
+export function decompose(
+  from: string,
+  to: string,
+  coarsest: keyof typeof UNIT_MONTHS,
+): { source: Source; from: string; to: string }[] {
+  if (from > to) return [];
+  const units = (["year", "quarter", "month"] as const).slice(["year", "quarter", "month"].indexOf(coarsest));
+  const unit = units[0];
+  if (!unit) return [{ source: "days", from, to }];
+  const size = UNIT_MONTHS[unit];
+  const startIndex = monthIndex(from) + (from.endsWith("-01") ? 0 : 1);
+  const endIndex = monthIndex(to) + (lastDay(monthIndex(to)) === to ? 1 : 0);
+  const first = Math.ceil(startIndex / size) * size;
+  const end = Math.floor(endIndex / size) * size;
+  const finer = (f: string, t: string) =>
+    unit === "month"
+      ? f <= t
+        ? [{ source: "days" as const, from: f, to: t }]
+        : []
+      : decompose(f, t, unit === "year" ? "quarter" : "month");
+  if (first >= end) return finer(from, to);
+  return [
+    ...(from < firstDay(first) ? finer(from, lastDay(first - 1)) : []),
+    { source: unit, from: label(unit, first), to: label(unit, end - size) },
+    ...(lastDay(end - 1) < to ? finer(firstDay(end), to) : []),
+  ];
+}
+
+/**
+ * Cells read from the coarsest rollup that answers each part of the range; only the partial
+ * months at the ends read entries (of those days, by index).
+ */
+export async function rollupBreakdown(
+  db: Kysely<Database>,
+  family: RollupFamily,
+  query: RollupQuery,
+): Promise<RollupCell[]> {
+  const t = familyTables(family);
+  const chosen = t.dimensions.filter(([d]) => query.dimensions.includes(d));
+  const mask =
+    chosen.length <= 2 ? chosen.reduce((m, [d]) => m | (1 << t.dimensions.findIndex(([x]) => x === d)), 0) : t.full;
+  const columns = chosen.map(([, c]) => c);
+  const coarsest =
+    mask === t.full || query.period === "month" ? "month" : query.period === "quarter" ? "quarter" : "year";
+  const cells: RollupCell[] = [];
+  for (const segment of decompose(query.from, query.to, coarsest)) {
+    let periodSql: string;
+    let source: string;
+    let where: ReturnType<typeof sql>;
+    if (segment.source === "year" || segment.source === "quarter") {
+      periodSql = query.period === "year" && segment.source === "quarter" ? "substr(period, 1, 4)" : "period";
+      source = t.periods;
+      where = sql`cuboid = ${mask} AND grain = ${segment.source} AND period >= ${segment.from} AND period <= ${segment.to}`;
+    } else if (segment.source === "month") {
+      periodSql = periodExpression(query.period, "month");
+      source = t.monthly;
+      where = sql`cuboid = ${mask} AND month >= ${segment.from} AND month <= ${segment.to}`;
+    } else {
+      periodSql = periodExpression(query.period, "substr(entry_on, 1, 7)");
+      source = t.entries;
+      where = sql`entry_on >= ${segment.from} AND entry_on <= ${segment.to}`;
+    }
+    const select = [
+      ...(query.period ? [`${periodSql} AS period`] : []),
+      ...columns,
+      ...t.measures.map(([, c]) => `sum(${c}) AS ${c}`),
+    ].join(", ");
+    const groupBy = [...(query.period ? ["period"] : []), ...columns];
+    const result = await sql<Record<string, unknown>>`
+      SELECT ${sql.raw(select)} FROM ${sql.table(source)} WHERE ${where}
+      ${sql.raw(groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : "")}`.execute(db);
+    for (const row of result.rows) {
+      const firstMeasure = t.measures[0]?.[1] ?? "";
+      if (row[firstMeasure] === null) continue;
+      const keys: Record<string, string> = {};
+      for (const [d, c] of chosen) keys[d] = String(row[c]);
+      cells.push({
+        ...(query.period ? { period: String(row.period) } : {}),
+        keys,
+        figures: t.measures.map(([, c]) => Number(row[c])),
+      });
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,57 @@
+import type { EntrySubjectType } from "./subjects.ts";
+
+/**
+ * A rollup family: the statistics of one registry, kept up to date in the same atomic write as
+ * each of its entries. Entries are append-only state subjects carrying `entryOn` (a China Standard
+ * Time date), one value per dimension and one integer per measure (signed: a reversal subtracts).
+ * The store derives from a family its writes (a daily table, monthly cells per cuboid, quarter and
+ * year cells), its breakdown reads and its check against a recomputation from the entries; tables
+ * are named `<name>_entries`, `_daily`, `_monthly`, `_periods`, columns are the fields in snake_case.
+ */
+export interface RollupFamily {
+  name: string;
+  entrySubject: EntrySubjectType;
+  /** In the bit order of a cuboid mask (frozen by the family's migration). */
+  dimensions: readonly string[];
+  measures: readonly string[];
+}
+
+export const ROLLUP_FAMILIES = {
+  volume_entry: {
+    name: "volume",
+    entrySubject: "volume_entry",
+    dimensions: ["type", "techField", "sellerKind", "buyerKind", "ipType", "sellerRegion", "flow"],
+    measures: ["count", "totalFen", "technologyFen"],
+  },
+  achievement_entry: {
+    name: "achievement",
+    entrySubject: "achievement_entry",
+    dimensions: ["kind", "techField", "stage", "organizationKind"],
+    measures: ["registered", "converted"],
+  },
+} as const satisfies { [K in EntrySubjectType]: RollupFamily & { entrySubject: K } };
+
+export type RollupFamilyName = keyof typeof ROLLUP_FAMILIES;
+
+/** Every set of at most two dimensions, and the full set: what is kept per month. */
+export function cuboidsOf(family: RollupFamily): { cuboids: number[]; full: number } {
+  const full = (1 << family.dimensions.length) - 1;
+  const bits = (mask: number) => family.dimensions.filter((_, i) => mask & (1 << i)).length;
+  const cuboids = [...Array.from({ length: full + 1 }, (_, m) => m).filter((m) => bits(m) <= 2), full];
+  return { cuboids: [...new Set(cuboids)], full };
+}
+
+/** A breakdown read of a family: net figures per period (or the whole range) and dimension values. */
+export interface RollupQuery {
+  from: string;
+  to: string;
+  period: "month" | "quarter" | "year" | null;
+  dimensions: readonly string[];
+}
+
+export interface RollupCell {
+  period?: string;
+  keys: Record<string, string>;
+  /** In the family's measure order. */
+  figures: number[];
+}
