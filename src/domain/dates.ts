@@ -8,10 +8,6 @@ export function chinaDate(instant: Date): string {
   return new Date(instant.getTime() + CST_OFFSET_MS).toISOString().slice(0, 10);
 }
 
-export function instantText(instant: Date): string {
-  return instant.toISOString();
-}
-
 /** "2025-07" (or a date in it) → "2025-Q3". */
 export function quarterOf(month: string): string {
   return `${month.slice(0, 4)}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;

@@ -18,6 +18,9 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** Every field is well formed, but one names an object that cannot serve (an achievement a contract may not claim). */
+export class UnresolvedReferenceError extends ValidationError {}
+
 /** The caller presented no credentials, or credentials that do not hold. */
 export class UnauthenticatedError extends DomainError {}
 

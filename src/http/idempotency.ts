@@ -16,16 +16,19 @@ export function idempotencyOf<T>(
   return { key, requestHash, status, render };
 }
 
-/** A replay answers with the first response exactly; a fresh result is rendered now. */
-export function sendOutcome<T>(
+/**
+ * A replay answers with the first response exactly; a fresh result is rendered now. The reply is
+ * typed as its route's: a replayed body is what `render` produced for this route and status.
+ */
+export function sendOutcome<T, B extends object, S extends ContentfulStatusCode>(
   c: Context,
   outcome: Outcome<T>,
-  status: ContentfulStatusCode,
-  render: (result: T) => unknown,
-): Response {
+  status: S,
+  render: (result: T) => B,
+) {
   if (outcome.kind === "replay") {
     c.header("Idempotent-Replayed", "true");
-    return c.json(outcome.body as object, outcome.status as ContentfulStatusCode);
+    return c.json(outcome.body as B, status);
   }
-  return c.json(render(outcome.result) as object, status);
+  return c.json(render(outcome.result), status);
 }

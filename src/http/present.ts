@@ -1,11 +1,14 @@
 import type { z } from "@hono/zod-openapi";
+import type { Achievement, AchievementStatistics } from "../../contracts/achievements.ts";
 import type { AuditEvent as AuditEventView } from "../../contracts/audit.ts";
 import type { CreatedApiKey, Organization } from "../../contracts/organizations.ts";
 import type { Breakdown, Goal } from "../../contracts/statistics.ts";
 import type { TechContract } from "../../contracts/tech-contracts.ts";
+import { type AchievementRecord, maySeeConversionDetails } from "../domain/achievements/achievement.ts";
+import { type AchievementStatisticsResult, conversionRate } from "../domain/achievements/achievement-statistics.ts";
 import { formatYuan } from "../domain/money.ts";
 import type { IssuedApiKey } from "../domain/organizations/create-api-key.ts";
-import type { AuditEvent, OrganizationRecord, VolumeFigures } from "../domain/ports.ts";
+import type { AuditEvent, Caller, OrganizationRecord, VolumeFigures } from "../domain/ports.ts";
 import type { BreakdownResult } from "../domain/statistics/breakdown.ts";
 import type { GoalRecord } from "../domain/statistics/goal.ts";
 import { isOverdue, reviewDueOn, type TechContractRecord } from "../domain/tech-contracts/tech-contract.ts";
@@ -168,6 +171,90 @@ export function breakdownCsvTable(b: BreakdownResult) {
       formatYuan(b.totals.totalFen),
       formatYuan(b.totals.technologyFen),
       ...(byPeriod ? [null, null, null, null] : []),
+    ]);
+  }
+  return { header, rows };
+}
+
+export function presentAchievement(r: AchievementRecord, caller: Caller): z.infer<typeof Achievement> {
+  const insider =
+    caller.role === "operator" || (caller.role === "member" && caller.organizationId === r.submittedByOrganizationId);
+  return {
+    id: r.id,
+    status: r.status,
+    title: r.title,
+    kind: r.kind,
+    completingOrganizations: r.completingOrganizations,
+    completers: r.completers,
+    researchStartedIn: r.researchStartedIn,
+    researchEndedIn: r.researchEndedIn,
+    techField: r.techField,
+    stage: r.stage,
+    evaluation: r.evaluation,
+    keywords: r.keywords,
+    abstract: r.abstract,
+    ipRights: r.ipRights,
+    transferModes: r.transferModes,
+    askingPrice: r.askingPriceFen === null ? null : formatYuan(r.askingPriceFen),
+    registrationNumber: r.registrationNumber,
+    registeredOn: r.registeredOn,
+    conversion: maySeeConversionDetails(caller, r)
+      ? {
+          contractCount: r.conversion.contractIds.length,
+          contractIds: r.conversion.contractIds,
+          totalAmount: formatYuan(r.conversion.totalFen),
+          technologyAmount: formatYuan(r.conversion.technologyFen),
+        }
+      : { contractCount: r.conversion.contractIds.length },
+    ...(insider
+      ? {
+          submittedAt: r.submittedAt,
+          submittedBy: {
+            organizationId: r.submittedByOrganizationId,
+            keyId: r.submittedByKeyId,
+            holder: r.submittedByHolder,
+          },
+          decisionReason: r.decisionReason,
+          withdrawalReason: r.withdrawalReason,
+        }
+      : {}),
+    withdrawnOn: r.withdrawnOn,
+    revision: r.revision,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export function presentAchievementStatistics(s: AchievementStatisticsResult): z.infer<typeof AchievementStatistics> {
+  return {
+    from: s.from,
+    to: s.to,
+    groupBy: s.groupBy,
+    rows: s.rows.map((r) => ({
+      ...r.keys,
+      registered: r.registered,
+      converted: r.converted,
+      conversionRate: conversionRate(r),
+    })),
+    totals: { ...s.totals, conversionRate: conversionRate(s.totals) },
+    note: "By the date each achievement was registered; converted counts registered achievements named by at least one registered contract, as of now.",
+  };
+}
+
+export function achievementStatisticsCsvTable(s: AchievementStatisticsResult) {
+  const header = [...s.groupBy, "registered", "converted", "conversionRate"];
+  const rows: (string | number | null)[][] = s.rows.map((r) => [
+    ...s.groupBy.map((d) => r.keys[d] ?? ""),
+    r.registered,
+    r.converted,
+    conversionRate(r),
+  ]);
+  if (s.groupBy.length > 0) {
+    rows.push([
+      "total",
+      ...s.groupBy.slice(1).map(() => ""),
+      s.totals.registered,
+      s.totals.converted,
+      conversionRate(s.totals),
     ]);
   }
   return { header, rows };

@@ -8,6 +8,7 @@ import {
   InvalidStateError,
   NotFoundError,
   UnauthenticatedError,
+  UnresolvedReferenceError,
   ValidationError,
 } from "../domain/errors.ts";
 
@@ -34,8 +35,12 @@ export const problems = {
   invalidState: { status: 409, slug: "invalid-state", title: "Not allowed in the current status" },
   tooLarge: { status: 413, slug: "payload-too-large", title: "The request body is too large" },
   unsupportedMediaType: { status: 415, slug: "unsupported-media-type", title: "Unsupported media type" },
+  unresolvedReference: {
+    status: 422,
+    slug: "unresolved-reference",
+    title: "The request names something that cannot be used here",
+  },
   idempotencyKeyReuse: { status: 422, slug: "idempotency-key-reuse", title: "Idempotency-Key reused" },
-  unavailable: { status: 503, slug: "unavailable", title: "Service unavailable" },
   internal: { status: 500, slug: "internal", title: "Internal server error" },
 } as const;
 
@@ -70,6 +75,8 @@ export function problemResponse(
 export function problemForError(
   error: unknown,
 ): { kind: ProblemKind; extra: Partial<Problem>; headers?: Record<string, string> } | null {
+  if (error instanceof UnresolvedReferenceError)
+    return { kind: "unresolvedReference", extra: { detail: error.message, errors: error.errors } };
   if (error instanceof ValidationError)
     return { kind: "validation", extra: { detail: error.message, errors: error.errors } };
   if (error instanceof UnauthenticatedError)

@@ -81,7 +81,6 @@ const IP_BY_TYPE: Record<string, readonly (readonly [string, number])[]> = {
 };
 
 /** Lhasa's districts and counties (GB/T 2260); the city itself is 540100. */
-export const LHASA_REGIONS = ["540102", "540103", "540104", "540121", "540122", "540123", "540124", "540127"] as const;
 const DISTRICT_WEIGHTS = [
   ["540102", 0.55],
   ["540103", 0.12],

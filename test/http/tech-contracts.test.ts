@@ -137,7 +137,6 @@ describe("recording a technology contract", () => {
       [{ totalAmount: "1000000000000.01", technologyAmount: "1" }, "/totalAmount", /at most 1000000000000 yuan/],
       [{ validFrom: "2025-07-01", validTo: "2025-06-30" }, "/validTo", /before validFrom/],
       [{ signedOn: "2025-06-03" }, "/signedOn", /after today/],
-      [{ achievementIds: ["ach_1"] }, "/achievementIds/0", /no registered achievement/],
       [{ buyer: { organizationId: "org_nope" } }, "/buyer/organizationId", /no member organisation/],
       [{ buyer: { organizationId: roles.operator.organizationId } }, "/buyer/organizationId", /no member organisation/],
       [{ buyer: { organizationId: roles.member.organization.id } }, "/buyer", /different party/],
@@ -155,6 +154,24 @@ describe("recording a technology contract", () => {
       const error = response.json.errors.find((e: { pointer: string }) => e.pointer === pointer);
       expect(error?.detail, `${pointer} in ${response.text}`).toMatch(detail);
     }
+    // Well formed but naming no registered achievement: 422, with the other errors when there are any.
+    const unknown = contractBody(roles.member.organization.id, roles.otherMember.organization.id, {
+      achievementIds: ["ach_1"],
+    });
+    const refused = await t.call("POST", "/v1/contracts", { token: roles.member.token, body: unknown });
+    expect(refused.status).toBe(422);
+    expect(refused.json.errors).toEqual([
+      { pointer: "/achievementIds/0", detail: expect.stringMatching(/no registered achievement/) },
+    ]);
+    const both = await t.call("POST", "/v1/contracts", {
+      token: roles.member.token,
+      body: { ...unknown, signedOn: "2025-06-03" },
+    });
+    expect(both.status).toBe(400);
+    expect(both.json.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+      "/achievementIds/0",
+      "/signedOn",
+    ]);
     expect(await countRows(t, "tech_contracts")).toBe(0);
   });
 

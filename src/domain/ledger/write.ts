@@ -1,5 +1,5 @@
 import { HeadMovedError, IdempotencyKeyReuseError } from "../errors.ts";
-import type { AttemptStore, AuditHead, Change, Deps, EventActor } from "../ports.ts";
+import type { AttemptStore, Change, Deps, EventActor } from "../ports.ts";
 import { chainEvents, type EventDraft } from "./audit-chain.ts";
 
 /** What one attempt of an operation decided: its result, and what to write for it. */
@@ -26,7 +26,7 @@ const MAX_ATTEMPTS = 200;
  * inside the write's transaction (so it sees the writes queued ahead of it). Name the parameter
  * `deps`, shadowing the caller's, so no read can reach past it to the committed-only store.
  */
-export type Decide<T, D> = (deps: AttemptDeps<D>, head: AuditHead, at: Date) => Promise<Decision<T>>;
+export type Decide<T, D> = (deps: AttemptDeps<D>, at: Date) => Promise<Decision<T>>;
 
 /** The deps an attempt decides with: the caller's, with the store of the attempt (its own type). */
 export type AttemptDeps<D> = Omit<D, "store"> & { store: AttemptStore };
@@ -66,7 +66,7 @@ export async function commitDecision<T, D extends Pick<Deps, "store" | "clock">>
     const now = deps.clock.now();
     let decision: Decision<T>;
     try {
-      decision = await decide(deps, head, now);
+      decision = await decide(deps, now);
     } catch (error) {
       // A refusal read after another write landed may describe a state that never existed
       // together with our head (a duplicate that is really our own retry, say): decide again.

@@ -23,7 +23,7 @@ export async function createApiKey(deps: Deps, command: CreateApiKeyCommand) {
   return commitDecision(
     deps,
     eventActor(actor),
-    async (deps, _head, now) => {
+    async (deps, now) => {
       const organization = await deps.store.findOrganization(command.organizationId);
       if (!organization) throw new NotFoundError("organization", command.organizationId);
       if (organization.role === "operator") {

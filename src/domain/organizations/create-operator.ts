@@ -17,7 +17,7 @@ export interface CreatedOperator {
  * time. Runs from the command line only: whoever can run it already holds the database.
  */
 export async function createOperator(deps: Deps, name: string): Promise<CreatedOperator> {
-  const outcome = await commitDecision(deps, COMMAND_LINE, async (deps, _head, now) => {
+  const outcome = await commitDecision(deps, COMMAND_LINE, async (deps, now) => {
     const at = now.toISOString();
     const events: EventDraft[] = [];
     const changes: Change[] = [];

@@ -18,7 +18,7 @@ export async function createOrganization(deps: Deps, command: CreateOrganization
   return commitDecision(
     deps,
     eventActor(actor),
-    async (deps, _head, now) => {
+    async (deps, now) => {
       const existing = await deps.store.findOrganizationByCreditCode(command.creditCode);
       if (existing) {
         throw new ConflictError(

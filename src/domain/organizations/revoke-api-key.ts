@@ -13,7 +13,7 @@ export interface RevokeApiKeyCommand {
 /** Revoking twice is harmless: the second call changes nothing and records nothing. */
 export async function revokeApiKey(deps: Deps, command: RevokeApiKeyCommand): Promise<void> {
   const actor = requireOperator(command.caller);
-  await commitDecision(deps, eventActor(actor), async (deps, _head, now) => {
+  await commitDecision(deps, eventActor(actor), async (deps, now) => {
     const key = await deps.store.findApiKey(command.keyId);
     if (!key || key.organizationId !== command.organizationId) throw new NotFoundError("api key", command.keyId);
     if (key.revokedAt) return { result: undefined, events: [], changes: [] };

@@ -32,7 +32,7 @@ export async function createGoal(deps: Deps, command: CreateGoalCommand) {
   return commitDecision(
     deps,
     eventActor(actor),
-    async (deps, _head, now) => {
+    async (deps, now) => {
       const record: GoalRecord = {
         id: deps.ids.next("goal"),
         name: command.name,

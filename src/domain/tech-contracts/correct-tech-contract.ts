@@ -21,7 +21,7 @@ export interface CorrectTechContractCommand {
  */
 export async function correctTechContract(deps: Deps, command: CorrectTechContractCommand) {
   const actor = requireActor(command.caller);
-  const outcome = await commitDecision(deps, eventActor(actor), async (deps, _head, now) => {
+  const outcome = await commitDecision(deps, eventActor(actor), async (deps, now) => {
     const contract = await loadVisibleContract(deps, actor, command.contractId);
     if (contract.submittedByOrganizationId !== actor.organizationId) {
       throw new ForbiddenError("only the organisation that submitted the contract may correct it");

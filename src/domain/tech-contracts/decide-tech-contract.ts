@@ -1,3 +1,4 @@
+import { conversionEvents } from "../achievements/conversion.ts";
 import { chinaDate } from "../dates.ts";
 import { InvalidStateError, NotFoundError } from "../errors.ts";
 import type { EventDraft } from "../ledger/audit-chain.ts";
@@ -30,7 +31,7 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
   return commitDecision(
     deps,
     eventActor(actor),
-    async (deps, _head, now) => {
+    async (deps, now) => {
       const contract = await deps.store.findTechContract(command.contractId);
       if (!contract) throw new NotFoundError("contract", command.contractId);
       if (contract.status !== "submitted") {
@@ -99,6 +100,7 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
         events: [
           event("tech_contract.registered", next),
           { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
+          ...(await conversionEvents(deps, next, 1, at)),
         ],
         changes: [],
       };

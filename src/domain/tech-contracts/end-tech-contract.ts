@@ -1,4 +1,5 @@
 import { requireActor } from "../access.ts";
+import { conversionEvents } from "../achievements/conversion.ts";
 import { chinaDate } from "../dates.ts";
 import { InvalidStateError } from "../errors.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
@@ -31,7 +32,7 @@ async function endContract(deps: Deps, actor: Actor, command: EndTechContractCom
   return commitDecision(
     deps,
     eventActor(actor),
-    async (deps, _head, now) => {
+    async (deps, now) => {
       const contract = await loadVisibleContract(deps, actor, command.contractId);
       if (contract.status !== "registered") {
         throw new InvalidStateError(`the contract is ${contract.status}; only a registered contract can be ${status}`);
@@ -53,6 +54,7 @@ async function endContract(deps: Deps, actor: Actor, command: EndTechContractCom
         events: [
           { action: `tech_contract.${status}`, subjectType: "tech_contract", subjectId: next.id, state: next },
           { action: "volume_entry.recorded", subjectType: "volume_entry", subjectId: entry.id, state: entry },
+          ...(await conversionEvents(deps, next, -1, at)),
         ],
         changes: [],
       };

@@ -21,7 +21,7 @@ export async function recordTechContract(deps: Deps, command: RecordTechContract
   return commitDecision(
     deps,
     eventActor(actor),
-    async (deps, _head, now) => {
+    async (deps, now) => {
       const terms = await resolveTerms(deps.store, command.input, now);
       if (terms.seller.organizationId !== actor.organizationId && terms.buyer.organizationId !== actor.organizationId) {
         throw new ForbiddenError("a member may record only contracts it is the seller or the buyer of");

@@ -1,7 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { RecordContractBody } from "../../../contracts/tech-contracts.ts";
+import { checkConvertedAchievements } from "../achievements/conversion.ts";
 import { chinaDate } from "../dates.ts";
-import { ConflictError, type FieldError, ValidationError } from "../errors.ts";
+import { ConflictError, type FieldError, UnresolvedReferenceError, ValidationError } from "../errors.ts";
 import { formatYuan, parseYuan } from "../money.ts";
 import type { AchievementReads, Actor, OrganizationReads, TechContractReads } from "../ports.ts";
 import { isPartyTo } from "./read-tech-contracts.ts";
@@ -55,12 +56,12 @@ export async function resolveTerms(
   if (input.signedOn > chinaDate(now)) {
     errors.push({ pointer: "/signedOn", detail: "must not be after today (China Standard Time)" });
   }
-  (input.achievementIds ?? []).forEach((id, i) => {
-    // No achievement is registered in this ledger yet, so no id can name one.
-    errors.push({ pointer: `/achievementIds/${i}`, detail: `no registered achievement has id ${id}` });
-  });
+  await checkConvertedAchievements(store, seller, input.achievementIds ?? [], errors);
   if (seller && buyer && seller.creditCode === buyer.creditCode) {
     errors.push({ pointer: "/buyer", detail: "must be a different party from the seller" });
+  }
+  if (errors.length > 0 && errors.every((e) => e.pointer.startsWith("/achievementIds/"))) {
+    throw new UnresolvedReferenceError(errors);
   }
   if (errors.length > 0 || !seller || !buyer) throw new ValidationError(errors);
   const technologyFen = parseYuan(input.technologyAmount);
@@ -85,7 +86,7 @@ export async function resolveTerms(
   };
 }
 
-async function resolveParty(
+export async function resolveParty(
   store: OrganizationReads,
   party: PartyInput,
   pointer: string,

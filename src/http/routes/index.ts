@@ -1,5 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env.ts";
+import { registerCatalogue } from "./achievements/catalogue.ts";
+import { registerCorrectAchievement } from "./achievements/correct-achievement.ts";
+import { registerDecideAchievement } from "./achievements/decide-achievement.ts";
+import { registerGetAchievement } from "./achievements/get-achievement.ts";
+import { registerRecordAchievement } from "./achievements/record-achievement.ts";
+import { registerWithdrawAchievement } from "./achievements/withdraw-achievement.ts";
 import { registerAudit } from "./audit/audit-events.ts";
 import { registerIssueToken, registerJwks } from "./auth/issue-token.ts";
 import { registerDashboard } from "./operations/dashboard.ts";
@@ -10,6 +16,7 @@ import { registerCreateApiKey } from "./organizations/create-api-key.ts";
 import { registerCreateOrganization } from "./organizations/create-organization.ts";
 import { registerGetOrganization } from "./organizations/get-organization.ts";
 import { registerRevokeApiKey } from "./organizations/revoke-api-key.ts";
+import { registerAchievementStatistics } from "./statistics/achievement-statistics.ts";
 import { registerBreakdown } from "./statistics/breakdown.ts";
 import { registerGoals } from "./statistics/goals.ts";
 import { registerProgress } from "./statistics/progress.ts";
@@ -40,10 +47,19 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>) {
   registerDecideContract(app);
   registerEndContract(app);
 
+  // Technology achievements
+  registerRecordAchievement(app);
+  registerCatalogue(app);
+  registerGetAchievement(app);
+  registerCorrectAchievement(app);
+  registerDecideAchievement(app);
+  registerWithdrawAchievement(app);
+
   // Goals and statistics
   registerGoals(app);
   registerProgress(app);
   registerBreakdown(app);
+  registerAchievementStatistics(app);
 
   // Audit
   registerAudit(app);

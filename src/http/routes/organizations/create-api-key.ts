@@ -15,6 +15,6 @@ export function registerCreateApiKey(app: OpenAPIHono<AppEnv>) {
       // The stored replay never holds the secret: keys are kept only as hashes.
       idempotency: idempotencyOf(c, body, 201, (issued: IssuedApiKey) => presentApiKey(issued, false)),
     });
-    return sendOutcome(c, outcome, 201, (issued) => presentApiKey(issued, true)) as never;
+    return sendOutcome(c, outcome, 201, (issued) => presentApiKey(issued, true));
   });
 }

@@ -13,6 +13,6 @@ export function registerCreateOrganization(app: OpenAPIHono<AppEnv>) {
       ...body,
       idempotency: idempotencyOf(c, body, 201, presentOrganization),
     });
-    return sendOutcome(c, outcome, 201, presentOrganization) as never;
+    return sendOutcome(c, outcome, 201, presentOrganization);
   });
 }

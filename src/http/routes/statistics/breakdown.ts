@@ -35,9 +35,9 @@ export function registerBreakdown(app: OpenAPIHono<AppEnv>) {
       return c.body(body, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="contracts-${result.from}-${result.to}.csv"`,
-      }) as never;
+      });
     }
     const body = render(json, result, () => JSON.stringify(presentBreakdown(result)));
-    return c.body(body, 200, { "Content-Type": "application/json" }) as never;
+    return c.body(body, 200, { "Content-Type": "application/json" });
   });
 }

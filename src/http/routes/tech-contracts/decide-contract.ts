@@ -19,6 +19,6 @@ export function registerDecideContract(app: OpenAPIHono<AppEnv>) {
       reason: body.reason,
       idempotency: idempotencyOf(c, body, 200, render),
     });
-    return sendOutcome(c, outcome, 200, render) as never;
+    return sendOutcome(c, outcome, 200, render);
   });
 }

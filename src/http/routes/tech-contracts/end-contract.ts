@@ -22,7 +22,7 @@ export function registerEndContract(app: OpenAPIHono<AppEnv>) {
         reason: body.reason,
         idempotency: idempotencyOf(c, body, 200, render),
       });
-      return sendOutcome(c, outcome, 200, render) as never;
+      return sendOutcome(c, outcome, 200, render);
     });
   }
 }

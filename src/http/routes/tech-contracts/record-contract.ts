@@ -17,6 +17,6 @@ export function registerRecordContract(app: OpenAPIHono<AppEnv>) {
       input,
       idempotency: idempotencyOf(c, input, 201, render),
     });
-    return sendOutcome(c, outcome, 201, render) as never;
+    return sendOutcome(c, outcome, 201, render);
   });
 }

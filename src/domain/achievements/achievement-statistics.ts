@@ -1,0 +1,90 @@
+import type { ACHIEVEMENT_DIMENSIONS } from "../../../contracts/achievements.ts";
+import { chinaDate } from "../dates.ts";
+import { cachedRead } from "../ledger/read-cache.ts";
+import type { Deps } from "../ports.ts";
+
+export type AchievementDimension = (typeof ACHIEVEMENT_DIMENSIONS)[number];
+
+export interface AchievementFigures {
+  registered: number;
+  converted: number;
+}
+
+export interface AchievementStatisticsResult {
+  from: string;
+  to: string;
+  groupBy: AchievementDimension[];
+  rows: ({ keys: Partial<Record<AchievementDimension, string>> } & AchievementFigures)[];
+  totals: AchievementFigures;
+}
+
+export interface AchievementStatisticsQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  groupBy: AchievementDimension[];
+}
+
+/** Before any registration this registry can hold. */
+const EARLIEST = "1949-10-01";
+
+/**
+ * Registered achievements and those of them converted (named by at least one registered
+ * contract), by the period they were registered in and any dimensions, from the achievement
+ * family's rollups. Figures are the cohort's state now: a later conversion or withdrawal changes
+ * the row of the period the achievement was registered in.
+ */
+export async function achievementStatistics(
+  deps: Pick<Deps, "store" | "clock" | "readCache">,
+  query: AchievementStatisticsQuery,
+): Promise<AchievementStatisticsResult> {
+  const today = chinaDate(deps.clock.now());
+  const from = query.from ?? EARLIEST;
+  const to = query.to ?? today;
+  return cachedRead(deps, "achievement-statistics", { ...query, from, to }, today, async () => {
+    const dimensions = query.groupBy.filter((d) => d !== "year");
+    const byYear = query.groupBy.includes("year");
+    const cells = await deps.store.rollupBreakdown("achievement_entry", {
+      from,
+      to,
+      period: byYear ? "year" : null,
+      dimensions,
+    });
+    const rows = new Map<string, AchievementStatisticsResult["rows"][number]>();
+    const totals: AchievementFigures = { registered: 0, converted: 0 };
+    for (const cell of cells) {
+      const keys: Partial<Record<AchievementDimension, string>> = {};
+      for (const d of query.groupBy) keys[d] = d === "year" ? (cell.period ?? "") : cell.keys[d];
+      const id = query.groupBy.map((d) => keys[d]).join("\u0000");
+      const row = rows.get(id) ?? { keys, registered: 0, converted: 0 };
+      row.registered += cell.figures[0] ?? 0;
+      row.converted += cell.figures[1] ?? 0;
+      rows.set(id, row);
+      totals.registered += cell.figures[0] ?? 0;
+      totals.converted += cell.figures[1] ?? 0;
+    }
+    const sorted = [...rows.values()]
+      .filter((r) => r.registered !== 0 || r.converted !== 0)
+      .sort((a, b) => {
+        for (const d of query.groupBy) {
+          const x = a.keys[d] ?? "";
+          const y = b.keys[d] ?? "";
+          if (x !== y) return x < y ? -1 : 1;
+        }
+        return 0;
+      });
+    return {
+      from,
+      to,
+      groupBy: query.groupBy,
+      rows: query.groupBy.length === 0 ? [{ keys: {}, ...totals }] : sorted,
+      totals,
+    };
+  });
+}
+
+/** converted / registered with four decimals, truncated, from integers (no float ever rounds it); null for none. */
+export function conversionRate(f: AchievementFigures): string | null {
+  if (f.registered <= 0) return null;
+  const scaled = (BigInt(Math.max(0, f.converted)) * 10_000n) / BigInt(f.registered);
+  return `${scaled / 10_000n}.${String(scaled % 10_000n).padStart(4, "0")}`;
+}

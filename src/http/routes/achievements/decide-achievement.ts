@@ -1,0 +1,23 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { decideAchievementRoute } from "../../../../contracts/achievements.ts";
+import type { AchievementRecord } from "../../../domain/achievements/achievement.ts";
+import { decideAchievement } from "../../../domain/achievements/decide-achievement.ts";
+import type { AppEnv } from "../../app-env.ts";
+import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
+import { presentAchievement } from "../../present.ts";
+
+export function registerDecideAchievement(app: OpenAPIHono<AppEnv>) {
+  app.openapi(decideAchievementRoute, async (c) => {
+    const caller = c.get("caller");
+    const body = c.req.valid("json");
+    const render = (r: AchievementRecord) => presentAchievement(r, caller);
+    const outcome = await decideAchievement(c.get("deps"), {
+      caller,
+      achievementId: c.req.valid("param").id,
+      decision: body.decision,
+      reason: body.reason,
+      idempotency: idempotencyOf(c, body, 200, render),
+    });
+    return sendOutcome(c, outcome, 200, render);
+  });
+}
