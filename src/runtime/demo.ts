@@ -1,11 +1,15 @@
 import { existsSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ACHIEVEMENT_SUBMITTER_KINDS, RecordAchievementBody } from "../../contracts/achievements.ts";
 import { RecordContractBody } from "../../contracts/tech-contracts.ts";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { decideAchievement } from "../domain/achievements/decide-achievement.ts";
+import { recordAchievement } from "../domain/achievements/record-achievement.ts";
+import { withdrawAchievement } from "../domain/achievements/withdraw-achievement.ts";
 import { addDays, chinaDate } from "../domain/dates.ts";
 import type { Outcome } from "../domain/ledger/write.ts";
 import { formatYuan } from "../domain/money.ts";
@@ -20,6 +24,7 @@ import { type Config, ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 import { createIds } from "./ids.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
+import { type SyntheticAchievement, syntheticAchievements } from "./synthetic-achievements.ts";
 import { type SyntheticContract, syntheticContracts, syntheticMembers } from "./synthetic-history.ts";
 
 /**
@@ -32,6 +37,7 @@ import { type SyntheticContract, syntheticContracts, syntheticMembers } from "./
 /** The demo's operator organisation: how a database filled by the demo is recognised. */
 export const DEMO_REGISTRY = "Demo registry";
 export const DEMO_CONTRACTS = 5200;
+export const DEMO_ACHIEVEMENTS = 300;
 export const DEMO_HISTORY_STARTS = new Date("2021-01-04T00:00:00Z");
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -105,7 +111,12 @@ interface Step {
  * Fills an empty ledger with `count` synthetic contracts registered from 2021-01-04 until `now`.
  * Every change runs at its historical instant on a clock of its own, which `deps.clock` is not.
  */
-export async function fillDemo(deps: Deps, now: Date, count: number, options: FillOptions = {}): Promise<DemoSummary> {
+export async function fillDemo(
+  deps: Deps,
+  now: Date,
+  count: number,
+  options: FillOptions & { achievements?: number } = {},
+): Promise<DemoSummary> {
   const state = await inspectDemoDatabase(deps.store);
   if (state.hasContracts || state.operatorOrganization !== null) {
     throw new Error("the demo fills only an empty ledger (no operator organisation, no contracts)");
@@ -168,6 +179,41 @@ export async function fillDemo(deps: Deps, now: Date, count: number, options: Fi
   };
 
   const steps: Step[] = [];
+  // Achievements, submitted across the plan period and registered a week later, by the members
+  // that may submit them; registered ones are what later contracts of their seller convert.
+  const registeredBy = new Map<number, string[]>();
+  const submitters = memberActors
+    .map((actor, index) => ({ actor, index }))
+    .filter(({ actor }) => (ACHIEVEMENT_SUBMITTER_KINDS as readonly string[]).includes(actor.organizationKind));
+  const achievements = syntheticAchievements(options.achievements ?? DEMO_ACHIEVEMENTS);
+  const span = Math.max(1, now.getTime() - DEMO_HISTORY_STARTS.getTime() - 30 * DAY_MS);
+  achievements.forEach((achievement, i) => {
+    const submitter = submitters[i % submitters.length];
+    if (!submitter) return;
+    const submittedAt = DEMO_HISTORY_STARTS.getTime() + Math.floor((span * i) / achievements.length) + 30 * 60 * 1000;
+    let id = "";
+    steps.push({
+      at: submittedAt,
+      async run() {
+        const input = RecordAchievementBody.parse(achievementInput(achievement, submitter.actor.organizationId));
+        id = done(await recordAchievement(filling, { caller: submitter.actor, input })).id;
+      },
+    });
+    steps.push({
+      at: submittedAt + 7 * DAY_MS,
+      async run() {
+        const decision = achievement.fate === "rejected" ? "reject" : "register";
+        const reason = decision === "reject" ? "The materials do not show a completed result" : undefined;
+        await decideAchievement(filling, { caller: first, achievementId: id, decision, reason });
+        if (achievement.fate === "registered") {
+          registeredBy.set(submitter.index, [...(registeredBy.get(submitter.index) ?? []), id]);
+        } else if (achievement.fate === "withdrawn") {
+          const reason = "Withdrawn by the completing organisation";
+          await withdrawAchievement(filling, { caller: submitter.actor, achievementId: id, reason });
+        }
+      },
+    });
+  });
   history.forEach((contract, index) => {
     const seller = memberActors[contract.sellerIndex];
     if (!seller) throw new Error(`no member ${contract.sellerIndex}`);
@@ -176,7 +222,15 @@ export async function fillDemo(deps: Deps, now: Date, count: number, options: Fi
     steps.push({
       at: registeredAt - HOUR_MS,
       async run() {
-        const input = RecordContractBody.parse(contractInput(contract, index, new Date(current), memberActors));
+        // About a third of transfers, licences and developments convert one of the seller's results.
+        const own = registeredBy.get(contract.sellerIndex) ?? [];
+        const converts =
+          ["transfer", "license", "development"].includes(contract.type) && own.length > 0 && index % 3 === 0;
+        const achievementIds = converts ? [own[index % own.length] as string] : [];
+        const input = RecordContractBody.parse({
+          ...contractInput(contract, index, new Date(current), memberActors),
+          ...(achievementIds.length > 0 ? { achievementIds } : {}),
+        });
         id = done(await recordTechContract(filling, { caller: seller, input })).id;
       },
     });
@@ -277,6 +331,26 @@ function contractInput(contract: SyntheticContract, index: number, recordedAt: D
     technologyAmount: formatYuan(contract.technologyFen),
     techField: contract.techField,
     ipType: contract.ipType,
+  };
+}
+
+/** The submit-achievement body for one synthetic achievement. */
+function achievementInput(a: SyntheticAchievement, organizationId: string) {
+  return {
+    title: a.title,
+    kind: a.kind,
+    completingOrganizations: [{ organizationId }],
+    completers: a.completers.map((name) => ({ name, organizationIndex: 0 })),
+    researchStartedIn: "2019-03",
+    researchEndedIn: "2020-12",
+    techField: a.techField,
+    stage: a.stage,
+    evaluation: a.evaluation,
+    keywords: a.keywords,
+    abstract: a.abstract,
+    ipRights: a.patentNumber ? [{ type: "patent", number: a.patentNumber }] : [],
+    transferModes: a.transferModes,
+    ...(a.askingPriceYuan === null ? {} : { askingPrice: String(a.askingPriceYuan) }),
   };
 }
 

@@ -16,6 +16,19 @@ async function filledDemo(count = 300) {
 }
 
 describe("fillDemo", () => {
+  it("also fills achievements, searchable in Chinese, some of them converted by the contracts", async () => {
+    const { t } = await filledDemo();
+    const stats = (await t.call("GET", "/v1/statistics/achievements")).json.totals;
+    expect(stats.registered).toBeGreaterThan(250);
+    expect(stats.converted).toBeGreaterThan(0);
+    expect(stats.converted).toBeLessThan(stats.registered);
+    for (const q of ["青稞", "藏药", "光伏", "牦牛"]) {
+      const found = await t.call("GET", `/v1/achievements?q=${encodeURIComponent(q)}`);
+      expect(found.json.items.length, q).toBeGreaterThan(0);
+    }
+    expect(await countRows(t, "achievements")).toBe(300);
+  });
+
   it("fills through the domain operations: the ledger verifies and every figure is accounted for", async () => {
     const { t, summary } = await filledDemo();
 
