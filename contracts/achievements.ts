@@ -15,7 +15,7 @@ import {
   problemResponses,
   text,
 } from "./common.ts";
-import { ipNumberProblem } from "./ip-numbers.ts";
+import { ipNumberProblem, normalizeIpNumber } from "./ip-numbers.ts";
 import { ALWAYS, IP_TYPES, Party, PartyInput, ReasonBody, TECH_FIELDS } from "./tech-contracts.ts";
 
 export const ACHIEVEMENT_KINDS = ["applied_technology", "basic_theory", "soft_science"] as const;
@@ -117,7 +117,10 @@ export function checkAchievementRules(a: Record<string, unknown>, ctx: z.Refinem
   };
   duplicates("keywords", (v) => String(v).normalize("NFKC").toLowerCase());
   duplicates("transferModes", String);
-  duplicates("ipRights", (v) => JSON.stringify(v));
+  duplicates("ipRights", (v) => {
+    const r = (v ?? {}) as { type?: unknown; number?: unknown };
+    return `${String(r.type)} ${normalizeIpNumber(String(r.type), String(r.number))}`;
+  });
   duplicates("completingOrganizations", (v) => {
     const p = (v ?? {}) as Record<string, unknown>;
     return String(p.organizationId ?? p.creditCode ?? Math.random());

@@ -47,7 +47,8 @@ export async function resolveAchievementTerms(
   }
   const resolved = organizations.filter((o): o is PartyRecord => o !== null);
   const codes = new Set<string>();
-  resolved.forEach((o, i) => {
+  organizations.forEach((o, i) => {
+    if (!o) return;
     if (codes.has(o.creditCode)) errors.push({ pointer: `/completingOrganizations/${i}`, detail: "is given twice" });
     codes.add(o.creditCode);
   });
