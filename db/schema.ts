@@ -215,13 +215,18 @@ export interface AchievementEntriesTable {
   recorded_at: GeneratedAlways<string>;
 }
 
-/** The catalogue's search index (FTS5); rowid is the achievement's `search_docid`. */
-export interface AchievementSearchTable {
+/** The catalogue's search index (FTS5, migration 0009); rowid is the achievement's `search_docid`. */
+export interface AchievementCatalogueTable {
   rowid: number;
   title: string;
   keywords: string;
   abstract: string;
   organizations: string;
+  kind: string;
+  tech_field: string;
+  stage: string;
+  /** " transfer license " */
+  transfer_modes: string;
 }
 
 export interface Database {
@@ -239,5 +244,5 @@ export interface Database {
   volume_periods: VolumePeriodsTable;
   achievements: AchievementsTable;
   achievement_entries: AchievementEntriesTable;
-  achievement_search: AchievementSearchTable;
+  achievement_catalogue: AchievementCatalogueTable;
 }

@@ -6,6 +6,7 @@ import { auditSubjectIndex } from "./0005-audit-subject-index.ts";
 import { stateRows } from "./0006-state-rows.ts";
 import { hashVersion } from "./0007-hash-version.ts";
 import { achievements } from "./0008-achievements.ts";
+import { catalogueFilters } from "./0009-catalogue-filters.ts";
 
 export interface Migration {
   version: number;
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   stateRows,
   hashVersion,
   achievements,
+  catalogueFilters,
 ];

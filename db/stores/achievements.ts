@@ -27,8 +27,14 @@ export async function maxAchievementSerial(db: Kysely<Database>, year: number, k
   return Number(row?.serial ?? 0);
 }
 
+/**
+ * How many matches a ranked search scores, of each kind (see searchCatalogue): enough that a real
+ * catalogue's query is ranked whole, bounded so that a term in nearly every achievement is not.
+ */
+export const RANKED = 1000;
+
 /** Title matches weigh most, then keywords, organisations, and the abstract (bm25 column weights). */
-const RANK = sql.raw("bm25(achievement_search, 10.0, 6.0, 1.0, 3.0)");
+const RANK = sql.raw("bm25(achievement_catalogue, 10.0, 6.0, 1.0, 3.0)");
 
 /**
  * The catalogue. With phrases, the FTS5 index finds the matches (each phrase a quoted string of
@@ -46,11 +52,36 @@ export async function searchCatalogue(db: Kysely<Database>, filter: CatalogueFil
     );
   }
   if (filter.phrases && filter.phrases.length > 0) {
-    const match = filter.phrases.map((tokens) => `"${tokens.join(" ")}"`).join(" AND ");
+    const phrases = filter.phrases.map((tokens) => `"${tokens.join(" ")}"`).join(" AND ");
+    const within = (table: "achievement_catalogue" | "achievement_titles") => {
+      const conditions = [sql`${sql.raw(table)} MATCH ${phrases}`];
+      if (filter.techField) conditions.push(sql`tech_field = ${filter.techField}`);
+      if (filter.stage) conditions.push(sql`stage = ${filter.stage}`);
+      if (filter.kind) conditions.push(sql`kind = ${filter.kind}`);
+      if (filter.transferMode) conditions.push(sql`transfer_modes LIKE ${`% ${filter.transferMode} %`}`);
+      return sql.join(conditions, sql` AND `);
+    };
+    // Scored: the newest RANKED matches in titles, keywords and organisations, and the newest RANKED
+    // matches anywhere. bm25 runs only on rows a scan yields, and a scan in rowid order with a LIMIT
+    // stops there, so a term in every abstract costs as much as a rare one.
+    // Matches in titles, keywords or organisations come first, ranked by bm25 over those (title-
+    // weighted: the titles table is one column), then matches elsewhere by bm25 over everything.
+    // Each side scores only the newest RANKED rows its scan yields (a rowid-ordered scan with a
+    // LIMIT stops there), so a term in every abstract costs what a rare one does.
     const { rows } = await sql<{ state: string }>`
-      SELECT a.state FROM achievement_search AS s JOIN achievements AS a ON a.search_docid = s.rowid
-      WHERE achievement_search MATCH ${match} AND ${sql.join(conditions, sql` AND `)}
-      ORDER BY ${RANK}, a.id LIMIT ${filter.limit} OFFSET ${filter.offset ?? 0}`.execute(db);
+      WITH titled AS (
+        SELECT rowid AS docid, 0 AS tier, bm25(achievement_titles) AS score FROM achievement_titles
+        WHERE ${within("achievement_titles")} ORDER BY rowid DESC LIMIT ${RANKED}
+      ), anywhere AS (
+        SELECT rowid AS docid, 1 AS tier, ${RANK} AS score FROM achievement_catalogue
+        WHERE ${within("achievement_catalogue")} ORDER BY rowid DESC LIMIT ${RANKED}
+      ), page AS (
+        SELECT docid, min(tier) AS tier, min(score) AS score FROM (
+          SELECT * FROM titled UNION ALL SELECT * FROM anywhere
+        ) GROUP BY docid ORDER BY tier, score, docid LIMIT ${filter.limit} OFFSET ${filter.offset ?? 0}
+      )
+      SELECT a.state FROM page JOIN achievements AS a ON a.search_docid = page.docid
+      ORDER BY page.tier, page.score, page.docid`.execute(db);
     return rows.map(toAchievement);
   }
   if (filter.beforeId) conditions.push(sql`a.id < ${filter.beforeId}`);

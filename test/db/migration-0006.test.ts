@@ -213,7 +213,7 @@ describe("migration 0006: rows that are their last event's state", () => {
     await database.batch([oldContractRow(contract("tc_c"))]);
     await database.batch(rebuildRollupQueries(ROLLUP_FAMILIES.volume_entry));
 
-    expect((await migrate(database)).applied).toEqual([6, 7, 8]);
+    expect((await migrate(database)).applied).toEqual(migrations.filter((m) => m.version >= 6).map((m) => m.version));
 
     const rows = await database.db
       .selectFrom("tech_contracts")

@@ -139,11 +139,10 @@ describe("the public catalogue: search", () => {
   it("two-character queries are answered from the index, not by scanning", async () => {
     const { t } = await catalogue();
     const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN
-      SELECT a.state FROM achievement_search AS s JOIN achievements AS a ON a.search_docid = s.rowid
-      WHERE achievement_search MATCH '"青稞"' AND a.status = 'registered'`.execute(t.database.db);
+      SELECT rowid FROM achievement_catalogue
+      WHERE achievement_catalogue MATCH '"青稞"' ORDER BY rank LIMIT 20`.execute(t.database.db);
     const details = plan.rows.map((r) => r.detail).join("\n");
     expect(details).toMatch(/VIRTUAL TABLE INDEX/);
-    expect(details).toMatch(/achievements_by_docid|USING INDEX/);
   });
 });
 
