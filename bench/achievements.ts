@@ -253,7 +253,8 @@ async function main() {
           name: `catalogue q=${q} (${label}), ${s.size.toLocaleString("en")} achievements, round ${round}`,
           ...run,
         });
-        (p99[`${q}|${s.size}`] ??= []).push(run.p99);
+        const key = `${q}|${s.size}`;
+        p99[key] = [...(p99[key] ?? []), run.p99];
       }
     }
   }
@@ -280,7 +281,6 @@ async function main() {
   const prepared = await prepare(path, 0);
   const server = await startServer(path, 3920);
   const member = await token(server.url, prepared.university.apiKey);
-  const operator = await token(server.url, prepared.operatorKey);
   let n = 0;
   const contractBody = () =>
     JSON.stringify({
@@ -314,8 +314,8 @@ async function main() {
       ipRights: [{ type: "patent", number: "ZL202110123456.7" }],
       transferModes: ["license"],
     });
-  const post = (p: string, auth: string, body: () => string): autocannon.Options => ({
-    url: server.url,
+  const post = (p: string, auth: string, body: () => string, url = server.url): autocannon.Options => ({
+    url,
     requests: [
       {
         method: "POST",
@@ -327,14 +327,21 @@ async function main() {
   });
   const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const pair = [
-      () => throughput(`record-contract POST, round ${round}`, post("/v1/contracts", member, contractBody)),
-      () => throughput(`submit-achievement POST, round ${round}`, post("/v1/achievements", member, achievementBody)),
-    ];
-    const [a, b] =
-      round % 2 ? [await pair[0]?.(), await pair[1]?.()] : [await pair[0]?.(), await pair[1]?.()].reverse();
-    const [contract, achievement] = round % 2 ? [a, b] : [b, a];
-    if (contract && achievement) ratios.push(achievement.requestsPerSecond / contract.requestsPerSecond);
+    // Each side goes first in every other round: this machine's speed drifts within minutes.
+    const recordContract = () =>
+      throughput(`record-contract POST, round ${round}`, post("/v1/contracts", member, contractBody));
+    const submit = () =>
+      throughput(`submit-achievement POST, round ${round}`, post("/v1/achievements", member, achievementBody));
+    let contract: Row;
+    let achievement: Row;
+    if (round % 2) {
+      contract = await recordContract();
+      achievement = await submit();
+    } else {
+      achievement = await submit();
+      contract = await recordContract();
+    }
+    ratios.push(achievement.requestsPerSecond / contract.requestsPerSecond);
   }
   await stop(server.child);
   const submitted = openSqlite(path);
@@ -363,10 +370,9 @@ async function main() {
   });
   const contractAgain = await throughput(
     "record-contract POST, beside the register decisions",
-    post("/v1/contracts", await token(again.url, prepared.university.apiKey), contractBody),
+    post("/v1/contracts", await token(again.url, prepared.university.apiKey), contractBody, again.url),
   );
   await stop(again.child);
-  void operator;
   const submitRatio = median(ratios);
   targets.push([
     `submit-achievement / record-contract throughput, median of ${ROUNDS} rounds`,
@@ -374,12 +380,13 @@ async function main() {
     ">= 0.8",
     submitRatio >= 0.8,
   ]);
-  const registerRatio = register.requestsPerSecond / contractAgain.requestsPerSecond;
+  const registerRatio =
+    contractAgain.requestsPerSecond > 0 ? register.requestsPerSecond / contractAgain.requestsPerSecond : 0;
   targets.push([
     "register-achievement decision / record-contract throughput (measured next to each other)",
     registerRatio.toFixed(2),
     ">= 0.8",
-    registerRatio >= 0.8,
+    registerRatio >= 0.8 && register.non2xx === 0 && contractAgain.non2xx === 0,
   ]);
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

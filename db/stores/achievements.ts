@@ -31,7 +31,7 @@ export async function maxAchievementSerial(db: Kysely<Database>, year: number, k
  * How many matches a ranked search scores, of each kind (see searchCatalogue): enough that a real
  * catalogue's query is ranked whole, bounded so that a term in nearly every achievement is not.
  */
-export const RANKED = 1000;
+export const RANKED = 250;
 
 /** Title matches weigh most, then keywords, organisations, and the abstract (bm25 column weights). */
 const RANK = sql.raw("bm25(achievement_catalogue, 10.0, 6.0, 1.0, 3.0)");

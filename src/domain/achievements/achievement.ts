@@ -5,7 +5,6 @@ import type {
   EVALUATIONS,
   TRANSFER_MODES,
 } from "../../../contracts/achievements.ts";
-import { NotFoundError } from "../errors.ts";
 import type { Caller } from "../ports.ts";
 import type { PartyKind, PartyRecord, TechField } from "../tech-contracts/tech-contract.ts";
 
@@ -129,8 +128,4 @@ export function achievementEntryFor(
     organizationKind: achievement.completingOrganizations[0]?.kind ?? "other_institution",
     recordedAt,
   };
-}
-
-export function notFound(id: string): NotFoundError {
-  return new NotFoundError("achievement", id);
 }

@@ -1,15 +1,15 @@
 import { CATALOGUE_NOTICE } from "../../../contracts/achievements.ts";
+import { visibleOr404 } from "../access.ts";
 import { ValidationError } from "../errors.ts";
 import type { AchievementReads, Caller, CatalogueFilter } from "../ports.ts";
 import { decodeCursor, encodeCursor } from "../tech-contracts/read-tech-contracts.ts";
-import { type AchievementRecord, maySee, notFound } from "./achievement.ts";
+import { type AchievementRecord, maySee } from "./achievement.ts";
 import { queryTerms } from "./search-terms.ts";
 
 /** The achievement if the caller may see it; anything else is not found (never reveal which). */
 export async function loadVisibleAchievement(deps: { store: AchievementReads }, caller: Caller, id: string) {
   const achievement = await deps.store.findAchievement(id);
-  if (!achievement || !maySee(caller, achievement)) throw notFound(id);
-  return achievement;
+  return visibleOr404(achievement, (a) => maySee(caller, a), "achievement", id);
 }
 
 export async function getAchievement(deps: { store: AchievementReads }, caller: Caller, id: string) {

@@ -1,6 +1,6 @@
-import { requireActor } from "../access.ts";
+import { requireActor, visibleOr404 } from "../access.ts";
 import { chinaDate } from "../dates.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { ForbiddenError, ValidationError } from "../errors.ts";
 import type { Actor, Caller, ContractListFilter, Deps, TechContractReads } from "../ports.ts";
 import { type ContractStatus, type ContractType, isOverdue, type TechContractRecord } from "./tech-contract.ts";
 
@@ -13,10 +13,7 @@ export function isPartyTo(actor: Actor, contract: TechContractRecord): boolean {
 /** Operators see every contract; members those they are party to; anything else is not found. */
 export async function loadVisibleContract(deps: { store: TechContractReads }, actor: Actor, id: string) {
   const contract = await deps.store.findTechContract(id);
-  if (!contract || (actor.role !== "operator" && !isPartyTo(actor, contract))) {
-    throw new NotFoundError("contract", id);
-  }
-  return contract;
+  return visibleOr404(contract, (c) => actor.role === "operator" || isPartyTo(actor, c), "contract", id);
 }
 
 /**
