@@ -124,7 +124,7 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
       ipType: s.ipType as TechContractRecord["ipType"],
       achievementIds: [],
       flow: flowOf(seller, buyer),
-      large: isLarge(s.technologyFen),
+      large: isLarge(s.totalFen, s.technologyFen),
       submittedAt: at,
       submittedByOrganizationId: seller.organizationId ?? "",
       submittedByKeyId: "key_bench",

@@ -26,21 +26,34 @@ function isCalendarDate(value: string): boolean {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * Text a person typed: no control characters (they break CSV, logs and printed certificates) and
- * no lone surrogate, which SQLite would store as U+FFFD: the row would no longer be the text its
- * audit event hashed.
+ * Characters no name or title needs and that make one string look like another or break what
+ * prints it: C0 and C1 controls (CSV, logs, printed certificates), bidirectional embeddings,
+ * overrides and isolates (U+202A-U+202E, U+2066-U+2069: a title shown reversed), the line and
+ * paragraph separators U+2028/U+2029, and Unicode noncharacters (U+FDD0-U+FDEF, U+xFFFE/U+xFFFF).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const FORBIDDEN =
+  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]|[\ud83f\ud87f\ud8bf\ud8ff\ud93f\ud97f\ud9bf\ud9ff\uda3f\uda7f\udabf\udaff\udb3f\udb7f\udbbf\udbff][\udffe\udfff]/;
+
+/** Zero-width and other invisible format characters: text made only of them looks empty. */
+const INVISIBLE = /^[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u180e\s]+$/;
+
+/**
+ * Text a person typed: none of the characters above, not invisible, and no lone surrogate, which
+ * SQLite would store as U+FFFD: the row would no longer be the text its audit event hashed.
  */
 export function text(max: number) {
-  return (
-    z
-      .string()
-      .trim()
-      .min(1, "must not be empty")
-      .max(max, `must be at most ${max} characters`)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-      .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
-      .refine((value) => !LONE_SURROGATE.test(value), "must be valid Unicode (it holds half a surrogate pair)")
-  );
+  return z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .refine(
+      (value) => !FORBIDDEN.test(value),
+      "must not contain control characters, bidirectional overrides, line separators or noncharacters",
+    )
+    .refine((value) => !INVISIBLE.test(value), "must contain visible characters, not only zero-width ones")
+    .refine((value) => !LONE_SURROGATE.test(value), "must be valid Unicode (it holds half a surrogate pair)");
 }
 
 export const BusinessDate = z

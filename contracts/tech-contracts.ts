@@ -78,7 +78,7 @@ export const CONTRACT_STATUSES = [
 
 /** Per-contract cap: 10^12 yuan. */
 export const MAX_CONTRACT_YUAN = 1_000_000_000_000;
-/** technologyAmount at or above this needs two operators' approval. */
+/** A contract whose larger amount is at or above this needs two operators' approval. */
 export const LARGE_CONTRACT_YUAN = 5_000_000;
 
 const ALL_SUB_TYPES = [...new Set(Object.values(SUB_TYPES).flat())] as [string, ...string[]];

@@ -143,6 +143,15 @@ describe("recording a technology contract", () => {
       [{ totalAmount: "-5" }, "/totalAmount", /yuan/],
       [{ totalAmount: "1e6" }, "/totalAmount", /yuan/],
       [{ title: "Line one\u0000hidden" }, "/title", /control characters/],
+      [{ title: "Next line\u0085C1" }, "/title", /control characters/],
+      [{ title: "CSI \u009b control" }, "/title", /control characters/],
+      [{ title: "evil \u202etxt.exe" }, "/title", /bidirectional/],
+      [{ title: "isolate \u2066x\u2069" }, "/title", /bidirectional/],
+      [{ title: "line\u2028separator" }, "/title", /line separators/],
+      [{ title: "nonchar \uffff" }, "/title", /noncharacters/],
+      [{ title: "astral nonchar \ud83f\udfff" }, "/title", /noncharacters/],
+      [{ title: "\u200b\u200d\u2060\ufeff" }, "/title", /visible characters/],
+      [{ contractNumber: "\u200b" }, "/contractNumber", /visible characters/],
       [{ title: "Half an emoji \ud83d" }, "/title", /half a surrogate pair/],
       [{ contractNumber: "\udc00-1" }, "/contractNumber", /half a surrogate pair/],
       [{ signedOn: "0000-01-01" }, "/signedOn", /between 1949-10-01 and 2099-12-31/],
@@ -425,11 +434,21 @@ describe("review and registration", () => {
     expect(await countRows(t, "volume_entries")).toBe(1);
   });
 
-  it("treats 4,999,999.99 yuan of technology as ordinary and 5,000,000.00 as large", async () => {
-    const below = await givenRecordedContract(t, roles, { totalAmount: "6000000", technologyAmount: "4999999.99" });
+  it("judges large by the larger amount: 4,999,999.99 yuan is ordinary, 5,000,000.00 of either is large", async () => {
+    const below = await givenRecordedContract(t, roles, { totalAmount: "4999999.99", technologyAmount: "4999999.99" });
     expect(below.large).toBe(false);
-    const at = await givenRecordedContract(t, roles, { totalAmount: "6000000", technologyAmount: "5000000.00" });
-    expect(at.large).toBe(true);
+    const byTechnology = await givenRecordedContract(t, roles, {
+      totalAmount: "6000000",
+      technologyAmount: "5000000.00",
+    });
+    expect(byTechnology.large).toBe(true);
+    // The plan goal counts contract value: a huge value with no technology amount is large too.
+    const byValue = await givenRecordedContract(t, roles, { totalAmount: "999999999999.99", technologyAmount: "0" });
+    expect(byValue.large).toBe(true);
+    const first = await decide(t, roles.operator.token, byValue.id, "register");
+    expect(first.json).toMatchObject({ status: "submitted", approvals: [expect.anything()] });
+    const progress = await t.call("GET", "/v1/statistics/progress");
+    expect(progress.json.cumulativeAmount).toBe("0.00");
   });
 
   it("numbers registrations gap-free per year, also when operators register concurrently", async () => {

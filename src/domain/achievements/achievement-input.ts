@@ -4,6 +4,7 @@ import { chinaDate } from "../dates.ts";
 import { type FieldError, ValidationError } from "../errors.ts";
 import { formatYuan, parseYuan } from "../money.ts";
 import type { Actor, OrganizationReads } from "../ports.ts";
+import { ruleErrors } from "../rule-errors.ts";
 import type { PartyRecord } from "../tech-contracts/tech-contract.ts";
 import { resolveParty } from "../tech-contracts/tech-contract-input.ts";
 import type { AchievementRecord } from "./achievement.ts";
@@ -113,18 +114,9 @@ export function achievementInputOf(record: AchievementRecord): AchievementInput 
  * on the merged whole (a new organisation list can leave a completer's index out of range).
  */
 export function mergeCorrection(record: AchievementRecord, patch: Partial<AchievementInput>): AchievementInput {
+  // A patch holds only the keys that were sent, each validated where it came in.
   const merged = { ...achievementInputOf(record), ...patch } as AchievementInput;
-  const errors: FieldError[] = [];
-  checkAchievementRules(
-    merged as unknown as Record<string, unknown>,
-    {
-      addIssue: (issue: { path?: PropertyKey[]; message?: string }) =>
-        errors.push({
-          pointer: (issue.path ?? []).map((p) => `/${String(p)}`).join(""),
-          detail: issue.message ?? "is invalid",
-        }),
-    } as unknown as z.RefinementCtx,
-  );
+  const errors = ruleErrors(checkAchievementRules, merged);
   if (errors.length > 0) throw new ValidationError(errors);
   return merged;
 }

@@ -1,17 +1,18 @@
-import { RecordContractBody } from "../../../contracts/tech-contracts.ts";
+import { checkContractRules } from "../../../contracts/tech-contracts.ts";
 import { requireActor } from "../access.ts";
 import { chinaDate } from "../dates.ts";
 import { ForbiddenError, InvalidStateError, ValidationError } from "../errors.ts";
 import { commitDecision, eventActor } from "../ledger/write.ts";
 import type { Caller, Deps } from "../ports.ts";
+import { ruleErrors } from "../rule-errors.ts";
 import { loadVisibleContract } from "./read-tech-contracts.ts";
 import type { TechContractRecord } from "./tech-contract.ts";
-import { assertNoLiveDuplicate, inputOf, resolveTerms } from "./tech-contract-input.ts";
+import { assertNoLiveDuplicate, type ContractInput, inputOf, resolveTerms } from "./tech-contract-input.ts";
 
 export interface CorrectTechContractCommand {
   caller: Caller;
   contractId: string;
-  patch: Record<string, unknown>;
+  patch: Partial<ContractInput>;
 }
 
 /**
@@ -31,16 +32,12 @@ export async function correctTechContract(deps: Deps, command: CorrectTechContra
         `the contract is ${contract.status}; corrections are accepted only while its status is correction_requested`,
       );
     }
-    const merged = RecordContractBody.safeParse({ ...inputOf(contract), ...command.patch });
-    if (!merged.success) {
-      throw new ValidationError(
-        merged.error.issues.map((issue) => ({
-          pointer: issue.path.map((p) => `/${String(p)}`).join(""),
-          detail: issue.message,
-        })),
-      );
-    }
-    const terms = await resolveTerms(deps.store, merged.data, now);
+    // Each field of the patch was validated as it came in; the rules across fields run on the whole.
+    // A patch holds only the keys that were sent: merged onto the stored terms it is a whole input.
+    const merged = { ...inputOf(contract), ...command.patch } as ContractInput;
+    const errors = ruleErrors(checkContractRules, merged);
+    if (errors.length > 0) throw new ValidationError(errors);
+    const terms = await resolveTerms(deps.store, merged, now);
     if (terms.seller.organizationId !== actor.organizationId && terms.buyer.organizationId !== actor.organizationId) {
       throw new ForbiddenError("the corrected contract must still have your organisation as seller or buyer");
     }

@@ -65,6 +65,7 @@ export async function resolveTerms(
   }
   if (errors.length > 0 || !seller || !buyer) throw new ValidationError(errors);
   const technologyFen = parseYuan(input.technologyAmount);
+  const totalFen = parseYuan(input.totalAmount);
   return {
     title: input.title,
     contractNumber: input.contractNumber,
@@ -76,13 +77,13 @@ export async function resolveTerms(
     signedOn: input.signedOn,
     validFrom: input.validFrom,
     validTo: input.validTo,
-    totalFen: parseYuan(input.totalAmount),
+    totalFen,
     technologyFen,
     techField: input.techField,
     ipType: input.ipType,
     achievementIds: input.achievementIds ?? [],
     flow: flowOf(seller, buyer),
-    large: isLarge(technologyFen),
+    large: isLarge(totalFen, technologyFen),
   };
 }
 

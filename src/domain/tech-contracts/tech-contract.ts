@@ -122,8 +122,12 @@ export function flowOf(seller: PartyRecord, buyer: PartyRecord): Flow {
   return "out_of_province";
 }
 
-export function isLarge(technologyFen: number): boolean {
-  return technologyFen >= LARGE_CONTRACT_FEN;
+/**
+ * The larger of the two amounts at or above the threshold: the plan goal counts contract value,
+ * so a contract of huge value and no technology amount must not pass on one operator's word.
+ */
+export function isLarge(totalFen: number, technologyFen: number): boolean {
+  return Math.max(totalFen, technologyFen) >= LARGE_CONTRACT_FEN;
 }
 
 /** Year (4) + market region (6) + serial (6): 16 digits, unique and gap-free per year. */
