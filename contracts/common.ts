@@ -27,16 +27,14 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /**
  * Characters no name or title needs and that make one string look like another or break what
- * prints it: C0 and C1 controls (CSV, logs, printed certificates), bidirectional embeddings,
+ * prints it: C0 and C1 controls (CSV, logs, printed certificates), bidirectional marks, embeddings,
  * overrides and isolates (U+202A-U+202E, U+2066-U+2069: a title shown reversed), the line and
  * paragraph separators U+2028/U+2029, and Unicode noncharacters (U+FDD0-U+FDEF, U+xFFFE/U+xFFFF).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const FORBIDDEN =
-  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]|[\ud83f\ud87f\ud8bf\ud8ff\ud93f\ud97f\ud9bf\ud9ff\uda3f\uda7f\udabf\udaff\udb3f\udb7f\udbbf\udbff][\udffe\udfff]/;
+const FORBIDDEN = /[\p{Cc}\p{Bidi_Control}\p{Noncharacter_Code_Point}\u2028\u2029]/u;
 
 /** Zero-width and other invisible format characters: text made only of them looks empty. */
-const INVISIBLE = /^[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u180e\s]+$/;
+const INVISIBLE = /^(?:[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\s]|\u034f)+$/u;
 
 /**
  * Text a person typed: none of the characters above, not invisible, and no lone surrogate, which

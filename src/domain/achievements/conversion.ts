@@ -17,7 +17,7 @@ export async function checkConvertedAchievements(
 ) {
   for (const [i, id] of ids.entries()) {
     const achievement = await store.findAchievement(id);
-    if (!achievement || achievement.status !== "registered") {
+    if (achievement?.status !== "registered") {
       errors.push({ pointer: `/achievementIds/${i}`, detail: `no registered achievement has id ${id}` });
     } else if (seller && !achievement.completingOrganizations.some((o) => o.creditCode === seller.creditCode)) {
       errors.push({
