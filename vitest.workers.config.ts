@@ -10,7 +10,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { d1Databases: ["DB"], bindings: { LEDGER_LOG: "off" } },
+      miniflare: { d1Databases: ["DB", "STORE_DB"], bindings: { LEDGER_LOG: "off" } },
     }),
   ],
   test: {

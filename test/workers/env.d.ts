@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       DB: D1Binding;
+      /** The store suite's own database: it empties it before each test. */
+      STORE_DB: D1Binding;
     }
   }
 }

@@ -4,9 +4,12 @@ import { openD1 } from "../../db/dialects/d1.ts";
 import { migrate } from "../../db/migrate.ts";
 import { describeStore } from "../support/store-suite.ts";
 
-/** One D1 database per test file here: each test of the suite starts from it emptied. */
+/**
+ * A D1 database of its own (STORE_DB, vitest.workers.config.ts), shared by no other test file: each
+ * test of the suite starts from it emptied.
+ */
 describeStore("D1 (workerd)", async () => {
-  const database = openD1(env.DB);
+  const database = openD1(env.STORE_DB);
   await migrate(database);
   const { rows } = await sql<{ name: string }>`
     SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'

@@ -110,8 +110,9 @@ describe("the contract lifecycle on D1 (workerd)", () => {
       op1,
     );
     expect(sentBack.json.status).toBe("correction_requested");
-    const corrected = await call("PATCH", otherPath, { technologyAmount: "90.50" }, buyer.token);
-    expect(corrected.json).toMatchObject({ status: "submitted", technologyAmount: "90.50", revision: 3 });
+    // Both amounts under 5,000,000 yuan: one operator registers it.
+    const corrected = await call("PATCH", otherPath, { totalAmount: "120", technologyAmount: "90.50" }, buyer.token);
+    expect(corrected.json).toMatchObject({ status: "submitted", technologyAmount: "90.50", large: false, revision: 3 });
     const registered = await call("POST", `${otherPath}/decisions`, { decision: "register" }, op2);
     expect(registered.json.registrationNumber).toMatch(/^\d{4}540100000002$/);
     const cancelled = await call("POST", `${otherPath}/cancellation`, { reason: "Rescinded" }, seller.token);
