@@ -1,14 +1,3 @@
-/**
- * `npm run bench` (after bench/run.ts), or alone: `tsx bench/achievements.ts`. The achievements
- * registry's targets: catalogue search latency at 1,000 and 100,000 registered achievements (two-,
- * three- and four-character Chinese queries and an English word), and submitting and registering
- * an achievement against recording a contract, measured side by side in alternating rounds.
- * Writes its section of BENCHMARKS.md (replacing the section of a previous run).
- *
- * Servers run in child processes pinned to core 0, the load generator on core 1.
- * BENCH_SECONDS (default 10) per measurement, BENCH_ROUNDS (default 3), BENCH_CATALOGUE (100000).
- */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -28,26 +17,18 @@ import { parseConfig } from "../src/runtime/config.ts";
 import { buildDeps } from "../src/runtime/deps.ts";
 import { syntheticAchievements } from "../src/runtime/synthetic-achievements.ts";
 import { creditCode } from "../src/runtime/synthetic-history.ts";
+import { hasTaskset, startServer, stop, token } from "./processes.ts";
 import { sequentialLatencyInChild } from "./sequential.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 3)) || 3);
 const CATALOGUE = Number(process.env.BENCH_CATALOGUE ?? 100_000);
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 const QUERIES = [
   ["two characters", "青稞"],
   ["three characters", "牦牛乳"],
   ["four characters", "质量标准"],
   ["an English word", "plateau"],
 ] as const;
-const hasTaskset = (() => {
-  try {
-    execFileSync("taskset", ["-cp", "1", String(process.pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Row {
   name: string;
@@ -66,28 +47,9 @@ const log = (r: Row) => {
   return r;
 };
 
-async function startServer(database: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const args = ["src/runtime/node.ts"];
-  const child = spawn(hasTaskset ? "taskset" : TSX, hasTaskset ? ["-c", "0", TSX, ...args] : args, {
-    env: { ...process.env, LEDGER_DATABASE: database, LEDGER_LOG: "off", PORT: String(port) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1].replace("localhost", "127.0.0.1"));
-    });
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
+/** The service on a ledger file, as `npm start` runs it. */
+function serveLedger(database: string, port: number) {
+  return startServer(["src/runtime/node.ts"], { LEDGER_DATABASE: database, LEDGER_LOG: "off", PORT: String(port) });
 }
 
 /** A ledger with an operator, a university and an enterprise member (keys returned), and `count` registered achievements. */
@@ -202,15 +164,6 @@ async function prepare(path: string, count: number) {
   };
 }
 
-async function token(url: string, apiKey: string) {
-  const response = await fetch(`${url}/v1/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ apiKey }),
-  });
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
-
 async function throughput(name: string, options: autocannon.Options) {
   if (!options.amount) await autocannon({ ...options, duration: 1, connections: 10 });
   const r = await autocannon({ duration: SECONDS, ...options, connections: 10 });
@@ -239,7 +192,7 @@ async function main() {
     const t0 = performance.now();
     await prepare(path, size);
     console.log(`loaded ${size} registered achievements in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    servers.push({ size, ...(await startServer(path, 3911 + i)) });
+    servers.push({ size, ...(await serveLedger(path, 3911 + i)) });
   }
   const p99: Record<string, number[]> = {};
   for (let round = 1; round <= ROUNDS; round++) {
@@ -279,7 +232,7 @@ async function main() {
   // 2. Submitting and registering achievements against recording contracts, alternating rounds.
   const path = join(dir, "writes.sqlite");
   const prepared = await prepare(path, 0);
-  const server = await startServer(path, 3920);
+  const server = await serveLedger(path, 3920);
   const member = await token(server.url, prepared.university.apiKey);
   let n = 0;
   const contractBody = () =>
@@ -349,7 +302,7 @@ async function main() {
     await submitted.db.selectFrom("achievements").select("id").where("status", "=", "submitted").orderBy("id").execute()
   ).map((r) => r.id);
   await submitted.close();
-  const again = await startServer(path, 3921);
+  const again = await serveLedger(path, 3921);
   const op2 = await token(again.url, prepared.operatorKey);
   let next = 0;
   const decisions = Math.min(ids.length, 10_000);

@@ -6,7 +6,7 @@
  * Servers run in child processes pinned to core 0; this process (the load generator) to core 1.
  * BENCH_SECONDS (default 10) sets each measurement's duration; BENCH_MILLION=0 skips the million.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
@@ -26,6 +26,7 @@ import { buildDeps } from "../src/runtime/deps.ts";
 import { creditCode } from "../src/runtime/synthetic-history.ts";
 import { stretchWorkers } from "../src/runtime/verify-workers.ts";
 import { loadRegisteredContracts } from "./load.ts";
+import { hasTaskset, startServer, stop, token } from "./processes.ts";
 import { sequentialLatencyInChild } from "./sequential.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -36,15 +37,6 @@ const REGISTRATIONS = 10_000;
 const MILLION = Number(process.env.BENCH_MILLION ?? 1_000_000);
 /** "writes" or "reads" (reads and verify) runs one part and leaves BENCHMARKS.md alone; unset runs all. */
 const PART = process.env.BENCH_PART ?? "all";
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
-const hasTaskset = (() => {
-  try {
-    execFileSync("taskset", ["-cp", "1", String(process.pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Measurement {
   name: string;
@@ -60,30 +52,6 @@ interface Measurement {
 
 const results: Measurement[] = [];
 const notes: string[] = [];
-
-async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const command = hasTaskset ? "taskset" : TSX;
-  // BENCH_SERVER_FLAGS passes node flags to the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const flags = process.env.BENCH_SERVER_FLAGS?.split(" ").filter(Boolean) ?? [];
-  const argv = hasTaskset ? ["-c", "0", TSX, ...flags, ...args] : [...flags, ...args];
-  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1].replace("localhost", "127.0.0.1"));
-    });
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
 
 async function measure(name: string, options: autocannon.Options, connections = CONNECTIONS): Promise<Measurement> {
   // A short warm-up so JIT and caches settle before the measured run (not for runs with a fixed amount).
@@ -142,15 +110,6 @@ async function uncachedReads(path: string) {
   };
   await database.close();
   return result;
-}
-
-async function token(url: string, apiKey: string): Promise<string> {
-  const response = await fetch(`${url}/v1/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ apiKey }),
-  });
-  return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
 async function prepareLedger(path: string) {
