@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
@@ -5,12 +6,16 @@ import { defineConfig } from "vitest/config";
 process.env.WRANGLER_SEND_METRICS ??= "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 
+// A Worker takes its token key from the LEDGER_SIGNING_KEY secret; the tests make a fresh one per run.
+const { kty, crv, x, d } = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+const LEDGER_SIGNING_KEY = JSON.stringify({ kty, crv, x, d });
+
 /** Runs test/workers inside workerd with a local D1, offline. Kept apart from the Node run. */
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { d1Databases: ["DB", "STORE_DB"], bindings: { LEDGER_LOG: "off" } },
+      miniflare: { d1Databases: ["DB", "STORE_DB"], bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY } },
     }),
   ],
   test: {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { openSqlite } from "../db/dialects/sqlite.ts";
 import { migrate } from "../db/migrate.ts";
+import { memoryVault } from "../src/crypto/key-vault.ts";
 import {
   type AchievementRecord,
   achievementEntryFor,
@@ -56,7 +57,7 @@ function serveLedger(database: string, port: number) {
 async function prepare(path: string, count: number) {
   const database = openSqlite(path);
   await migrate(database);
-  const deps = await buildDeps(database, parseConfig({}));
+  const deps = await buildDeps(database, parseConfig({}), { vault: memoryVault() });
   const one = await createOperator(deps, "Bench Operator");
   const operator = {
     role: "operator" as const,

@@ -15,6 +15,7 @@ import { openSqlite, PAGE_SIZE } from "../db/dialects/sqlite.ts";
 import { migrate } from "../db/migrate.ts";
 import { migrations } from "../db/migrations/index.ts";
 import { createLedgerStore } from "../db/stores/ledger-store.ts";
+import { memoryVault } from "../src/crypto/key-vault.ts";
 import { createApiKey } from "../src/domain/organizations/create-api-key.ts";
 import { createOperator } from "../src/domain/organizations/create-operator.ts";
 import { createOrganization } from "../src/domain/organizations/create-organization.ts";
@@ -90,7 +91,10 @@ async function measureSequential(name: string, url: string): Promise<Measurement
  */
 async function uncachedReads(path: string) {
   const database = openSqlite(path);
-  const deps = await buildDeps(database, parseConfig({}), { readCache: { get: () => undefined, set: () => {} } });
+  const deps = await buildDeps(database, parseConfig({}), {
+    vault: memoryVault(),
+    readCache: { get: () => undefined, set: () => {} },
+  });
   const time = async (run: () => Promise<unknown>) => {
     for (let i = 0; i < 5; i++) await run();
     const t0 = performance.now();
@@ -115,7 +119,7 @@ async function uncachedReads(path: string) {
 async function prepareLedger(path: string) {
   const database = openSqlite(path);
   await migrate(database);
-  const deps = await buildDeps(database, parseConfig({}));
+  const deps = await buildDeps(database, parseConfig({}), { vault: memoryVault() });
   const one = await createOperator(deps, "Bench Operator One");
   await createOperator(deps, "Bench Operator Two");
   const operator = {

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -22,7 +22,7 @@ export interface SqliteOptions {
 
 const DEFAULT_MAX_GROUP = 32;
 
-function isInMemory(path: string) {
+export function isInMemory(path: string) {
   return path === ":memory:" || path === "" || (path.startsWith("file:") && /[?&]mode=memory\b/.test(path));
 }
 
@@ -116,12 +116,36 @@ interface Attempt {
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/**
+ * The ledger is its owner's alone: a new folder 0700, the database file 0600 before SQLite first
+ * opens it (SQLite gives its -wal and -shm files the database file's mode), and an existing
+ * file, log or index that others could read tightened to 0600.
+ */
+function ownerOnlyFiles(path: string) {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  if (process.platform === "win32") return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch (error) {
+      // Absent (no log yet), or not ours to change (a copy read by another user).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "EPERM") throw error;
+    }
+  }
+}
+
 /** The page size of a ledger file created here (see openSqlite). */
 export const PAGE_SIZE = 8192;
 
 export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDatabase {
   const inMemory = isInMemory(path);
-  if (!inMemory && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory && !path.startsWith("file:")) ownerOnlyFiles(path);
   const raw = new BetterSqlite3(path);
   // A new ledger gets 8 KiB pages; an existing one keeps its own (only VACUUM changes a page size,
   // and not in WAL mode). Verification reads every page of the chain and of the state tables once,

@@ -183,35 +183,22 @@ function storeOn(
     reachedOn: (from, to, amount, target) => statistics.reachedOn(db, from, to, amount, target),
     volumeBreakdown: (query) => statistics.volumeBreakdown(db, query),
     checkRollups: () => statistics.checkRollups(db),
-    async findSigningKey() {
-      const row = await db
-        .selectFrom("signing_keys")
-        .selectAll()
-        .orderBy("created_at", "asc")
-        .limit(1)
-        .executeTakeFirst();
-      return row ? toSigningKey(row) : undefined;
+    async legacySigningKeys() {
+      const rows = await db.selectFrom("signing_keys").selectAll().orderBy("created_at", "asc").execute();
+      return rows.map(toSigningKey);
     },
-    async putSigningKeyIfAbsent(record) {
-      await database.batch([
-        db
-          .insertInto("signing_keys")
-          .values({
-            kid: record.kid,
-            algorithm: record.algorithm,
-            private_jwk: record.privateJwk,
-            public_jwk: record.publicJwk,
-            created_at: record.createdAt,
-          })
-          .compile(),
-      ]);
-      const first = await db
-        .selectFrom("signing_keys")
-        .selectAll()
-        .orderBy("created_at", "asc")
-        .limit(1)
-        .executeTakeFirstOrThrow();
-      return toSigningKey(first);
+    async purgeLegacySigningKeys() {
+      if (database.dialect === "sqlite") {
+        // Overwrite the deleted rows with zeros, and empty the write-ahead log that still holds the
+        // pages as they were, so that the key is not left in free space of either file.
+        await sql`PRAGMA secure_delete = ON`.execute(database.db);
+        await database.batch([db.deleteFrom("signing_keys").compile()]);
+        await sql`PRAGMA secure_delete = OFF`.execute(database.db);
+        await database.durable?.();
+        await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(database.db);
+      } else {
+        await database.batch([db.deleteFrom("signing_keys").compile()]);
+      }
     },
   };
 }

@@ -292,10 +292,14 @@ export interface VerificationReads {
   countStateSubjects(type: StateSubjectType): Promise<number>;
 }
 
-export interface SigningKeys {
-  findSigningKey(): Promise<SigningKeyRecord | undefined>;
-  /** Keeps the first key ever stored: returns the stored one if another start won the race. */
-  putSigningKeyIfAbsent(record: SigningKeyRecord): Promise<SigningKeyRecord>;
+/**
+ * Token keys an earlier version kept in the database (`signing_keys`), in clear. They are read
+ * once at start-up to move them into the key vault, then purged: private keys live outside it.
+ */
+export interface LegacySigningKeys {
+  legacySigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Deletes them so that no copy of the file holds them (on SQLite, overwritten and the log truncated). */
+  purgeLegacySigningKeys(): Promise<void>;
 }
 
 /**
@@ -307,7 +311,7 @@ export interface AttemptStore extends ChainWrites, OrganizationReads, TechContra
   listGoals(): Promise<GoalRecord[]>;
 }
 
-export interface LedgerStore extends AttemptStore, StatisticsReads, VerificationReads, SigningKeys {
+export interface LedgerStore extends AttemptStore, StatisticsReads, VerificationReads, LegacySigningKeys {
   ping(): Promise<void>;
   /**
    * Runs one read-decide-commit attempt with the store it must read and commit through. Where one

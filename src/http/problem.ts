@@ -42,6 +42,7 @@ export const problems = {
   },
   idempotencyKeyReuse: { status: 422, slug: "idempotency-key-reuse", title: "Idempotency-Key reused" },
   internal: { status: 500, slug: "internal", title: "Internal server error" },
+  unavailable: { status: 503, slug: "unavailable", title: "The service is unavailable" },
 } as const;
 
 export type ProblemKind = keyof typeof problems;

@@ -2,20 +2,31 @@ import { parseArgs } from "node:util";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { generatePrivateJwk } from "../crypto/key-vault.ts";
+import { loadTokenKeys, rotateTokenKey } from "../crypto/token-keys.ts";
 import { createOperator } from "../domain/organizations/create-operator.ts";
 import { verifyLedger } from "../domain/verification/verify-ledger.ts";
 import { ConfigError, parseConfig } from "./config.ts";
-import { buildDeps } from "./deps.ts";
+import { buildDeps, systemClock } from "./deps.ts";
+import { nodeKeyVault } from "./key-file.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                       apply pending database migrations
   create-operator --name NAME   add an operator (a person at the registry); prints its API key once
-  verify                        recompute the audit chain and check every record against it (exit 1 if it fails)`;
+  verify                        recompute the audit chain and check every record against it (exit 1 if it fails)
+  rotate-signing-key            sign tokens with a new key from now on (restart the service); tokens of the
+                                previous key stay valid until they expire
+  generate-signing-key          print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY (a Worker secret)`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   const config = parseConfig(process.env);
+  if (command === "generate-signing-key") {
+    // Nothing is stored: the key goes to whoever runs this, for a secret store.
+    console.log(JSON.stringify(await generatePrivateJwk()));
+    return 0;
+  }
   // Verification reads each page about once, in a fresh process: reads beat faults on a mapping.
   const database = openSqlite(config.LEDGER_DATABASE, command === "verify" ? { mapped: false } : {});
   try {
@@ -31,7 +42,7 @@ async function main(argv: string[]) {
           console.error("create-operator needs --name NAME");
           return 2;
         }
-        const deps = await buildDeps(database, config);
+        const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
         console.log(JSON.stringify(await createOperator(deps, name), null, 2));
         return 0;
       }
@@ -43,6 +54,23 @@ async function main(argv: string[]) {
         });
         console.log(JSON.stringify(report, null, 2));
         return report.ok ? 0 : 1;
+      }
+      case "rotate-signing-key": {
+        const vault = nodeKeyVault(config);
+        if (!vault.write) {
+          console.error(
+            `the token keys are set in ${vault.description}: put the new key first there (a JWK Set keeps the old one verifying)`,
+          );
+          return 2;
+        }
+        // Moves keys an older version kept in the database into the vault first.
+        await loadTokenKeys(vault, createLedgerStore(database), systemClock);
+        const { current, kept } = await rotateTokenKey(vault, systemClock);
+        console.log(
+          JSON.stringify({ kid: current.jwk.kid, keptForVerification: kept, vault: vault.description }, null, 2),
+        );
+        console.error("restart the service to sign with the new key");
+        return 0;
       }
       default:
         console.error(USAGE);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PrivateJwkSchema } from "../crypto/key-vault.ts";
 
 /**
  * The only reader of the environment (process.env on Node, the Worker's env on Cloudflare).
@@ -12,6 +13,25 @@ const jsonObject = z.string().transform((text, ctx) => {
   } catch {}
   ctx.addIssue({ code: "custom", message: "must be a JSON object (a private Ed25519 JWK)" });
   return z.NEVER;
+});
+
+/** A private Ed25519 JWK, or a JWK Set `{ "keys": [...] }` whose first key signs and whose others still verify. */
+const signingKeySetting = jsonObject.transform((value, ctx) => {
+  const keys = "keys" in value ? value.keys : [value];
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > 10) {
+    ctx.addIssue({ code: "custom", message: "keys must be a list of 1 to 10 private Ed25519 JWKs" });
+    return z.NEVER;
+  }
+  const parsed = keys.map((key, index) => {
+    const result = PrivateJwkSchema.safeParse(key);
+    if (!result.success) {
+      const where = keys === value.keys ? `key ${index + 1}: ` : "";
+      const problems = result.error.issues.map((issue) => issue.message).join("; ");
+      ctx.addIssue({ code: "custom", message: `${where}must be a private Ed25519 JWK: ${problems}` });
+    }
+    return result.data;
+  });
+  return parsed.every((key) => key !== undefined) ? parsed : z.NEVER;
 });
 
 export const ConfigSchema = z.object({
@@ -33,7 +53,13 @@ export const ConfigSchema = z.object({
   LEDGER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   LEDGER_TOKEN_ISSUER: z.string().min(1).default("tech-market-ledger"),
   LEDGER_TOKEN_AUDIENCE: z.string().min(1).default("tech-market-ledger-api"),
-  LEDGER_SIGNING_KEY: jsonObject.optional(),
+  /**
+   * The token signing key, where it is set rather than generated: required on Workers (a secret).
+   * On Node, without it, the first start generates one into LEDGER_KEY_FILE.
+   */
+  LEDGER_SIGNING_KEY: signingKeySetting.optional(),
+  /** The private keys' file on Node (0600); beside the database by default, never inside it. */
+  LEDGER_KEY_FILE: z.string().min(1).optional(),
   LEDGER_LOG: z.enum(["json", "off"]).default("json"),
   // The plan's goal. Defaults: Lhasa's 2021 innovation plan.
   LEDGER_GOAL_NAME: z.string().min(1).default("Cumulative technology-market transaction volume 7 billion yuan"),

@@ -7,6 +7,7 @@ import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import type { KeyVault } from "../crypto/key-vault.ts";
 import { decideAchievement } from "../domain/achievements/decide-achievement.ts";
 import { recordAchievement } from "../domain/achievements/record-achievement.ts";
 import { withdrawAchievement } from "../domain/achievements/withdraw-achievement.ts";
@@ -23,6 +24,7 @@ import { recordTechContract } from "../domain/tech-contracts/record-tech-contrac
 import { type Config, ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 import { createIds } from "./ids.ts";
+import { nodeKeyVault } from "./key-file.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
 import { type SyntheticAchievement, syntheticAchievements } from "./synthetic-achievements.ts";
 import { type SyntheticContract, syntheticContracts, syntheticMembers } from "./synthetic-history.ts";
@@ -372,8 +374,8 @@ async function openDemo(path: string): Promise<LedgerDatabase> {
   return database;
 }
 
-async function fillInto(database: LedgerDatabase, config: Config): Promise<DemoSummary> {
-  const deps = await buildDeps(database, config);
+async function fillInto(database: LedgerDatabase, config: Config, vault: KeyVault): Promise<DemoSummary> {
+  const deps = await buildDeps(database, config, { vault });
   const started = performance.now();
   console.log(`filling the demo ledger with ${DEMO_CONTRACTS} synthetic contracts from 2021 to now…`);
   const summary = await fillDemo(deps, new Date(), DEMO_CONTRACTS, {
@@ -395,6 +397,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const config: Config = { ...env, LEDGER_OPERATOR_ORGANIZATION: DEMO_REGISTRY };
+  // The demo's keys sit beside the demo database, never in the real ledger's key file.
+  const { LEDGER_KEY_FILE: _real, ...demoConfig } = { ...config, LEDGER_DATABASE: path };
+  const vault = nodeKeyVault(demoConfig);
 
   let database = await openDemo(path);
   const plan = planDemo(await inspectDemoDatabase(createLedgerStore(database)));
@@ -405,13 +410,13 @@ async function main(): Promise<number> {
   }
   let operatorApiKey: string;
   if (plan.action === "fill" && path === ":memory:") {
-    operatorApiKey = (await fillInto(database, config)).operatorApiKey;
+    operatorApiKey = (await fillInto(database, config, vault)).operatorApiKey;
   } else if (plan.action === "fill") {
     await database.close();
     const filling = fillingPath(path);
     for (const suffix of ["", "-wal", "-shm"]) rmSync(filling + suffix, { force: true });
     const fresh = await openDemo(filling);
-    operatorApiKey = (await fillInto(fresh, config)).operatorApiKey;
+    operatorApiKey = (await fillInto(fresh, config, vault)).operatorApiKey;
     // Closing the last connection checkpoints the WAL into the file, so the file alone is the demo.
     await fresh.close();
     for (const suffix of ["-wal", "-shm"]) rmSync(path + suffix, { force: true });
@@ -419,14 +424,14 @@ async function main(): Promise<number> {
     database = await openDemo(path);
   } else {
     // Keys are stored only as hashes, so a returning newcomer gets a new one.
-    const deps = await buildDeps(database, config);
+    const deps = await buildDeps(database, config, { vault });
     operatorApiKey = (await createOperator(deps, `Demo newcomer ${new Date().toISOString().slice(0, 10)}`)).apiKey;
     console.log(`serving the demo ledger filled earlier (delete ${path} to build it afresh)`);
   }
 
   const log =
     config.LEDGER_LOG === "json" ? (line: Record<string, unknown>) => console.log(JSON.stringify(line)) : undefined;
-  const deps = await buildDeps(database, config, { ...(log ? { log } : {}), docsScript: docsScriptLoader() });
+  const deps = await buildDeps(database, config, { vault, ...(log ? { log } : {}), docsScript: docsScriptLoader() });
   serveUntilStopped(deps, database, config, (url) => {
     console.log(
       [

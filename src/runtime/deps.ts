@@ -1,7 +1,8 @@
-import type { JWK } from "jose";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
-import { createJoseSigner, loadSigningKey } from "../crypto/jose-signer.ts";
+import { createJoseSigner } from "../crypto/jose-signer.ts";
+import type { KeyVault } from "../crypto/key-vault.ts";
+import { loadTokenKeys } from "../crypto/token-keys.ts";
 import { createReadCache } from "../domain/ledger/read-cache.ts";
 import { parseYuan } from "../domain/money.ts";
 import type { Clock } from "../domain/ports.ts";
@@ -13,19 +14,27 @@ import { createIds } from "./ids.ts";
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Everything the app needs, built once per process (Node) or per isolate (Workers). */
+/**
+ * Everything the app needs, built once per process (Node) or per isolate (Workers). `vault` holds
+ * the private keys (runtime/key-file.ts on Node, the LEDGER_SIGNING_KEY secret on Workers, memory
+ * in tests): never the database.
+ */
 export async function buildDeps(
   database: LedgerDatabase,
   config: Config,
-  overrides: Partial<AppDeps> = {},
+  { vault, ...overrides }: Partial<AppDeps> & { vault: KeyVault },
 ): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? createLedgerStore(database);
   const signer =
     overrides.signer ??
     (await createJoseSigner(
-      await loadSigningKey(store, clock, config.LEDGER_SIGNING_KEY as JWK | undefined),
-      { issuer: config.LEDGER_TOKEN_ISSUER, audience: config.LEDGER_TOKEN_AUDIENCE },
+      await loadTokenKeys(vault, store, clock),
+      {
+        issuer: config.LEDGER_TOKEN_ISSUER,
+        audience: config.LEDGER_TOKEN_AUDIENCE,
+        maxAgeSeconds: config.LEDGER_TOKEN_TTL_SECONDS,
+      },
       clock,
     ));
   return {

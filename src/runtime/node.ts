@@ -2,6 +2,7 @@ import { openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
+import { nodeKeyVault } from "./key-file.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
@@ -11,7 +12,9 @@ async function main() {
   const report = await migrate(database);
   const log =
     config.LEDGER_LOG === "json" ? (line: Record<string, unknown>) => console.log(JSON.stringify(line)) : undefined;
+  const vault = nodeKeyVault(config);
   const deps = await buildDeps(database, config, {
+    vault,
     ...(log ? { log } : {}),
     docsScript: docsScriptLoader(),
     // Verification over HTTP reads the chain in worker processes, as the command line does.
@@ -23,6 +26,7 @@ async function main() {
       [
         `tech-market-ledger listening on ${url}`,
         `  database: ${config.LEDGER_DATABASE} (schema version ${report.current}${report.applied.length ? `, applied ${report.applied.join(", ")}` : ""})`,
+        `  keys:     ${vault.description} (back it up apart from the database; never share it)`,
         `  docs:     ${url}/docs`,
         operators
           ? "  operators: add one with  npm run cli -- create-operator --name NAME"

@@ -58,11 +58,11 @@ describe("bearer token verification", () => {
   });
 
   async function signWithServiceKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-    const stored = await t.deps.store.findSigningKey();
-    const key = await importJWK(JSON.parse(stored?.privateJwk ?? "{}"), "EdDSA");
+    const [stored] = await t.vault.read("token");
+    const key = await importJWK({ ...stored?.jwk }, "EdDSA");
     const now = Math.floor(t.clock.now().getTime() / 1000);
     return new SignJWT({ org: operator.organizationId, ...claims })
-      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", ...header })
+      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: stored?.jwk.kid, ...header })
       .setSubject(operator.keyId)
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
@@ -88,9 +88,9 @@ describe("bearer token verification", () => {
     await expect401(undefined, /needs a bearer token/);
   });
 
-  it("rejects malformed Authorization headers", async () => {
-    await expect401(undefined, /Bearer <token>/, { authorization: "Basic dXNlcjpwYXNz" });
+  it("rejects malformed bearer Authorization headers", async () => {
     await expect401(undefined, /Bearer <token>/, { authorization: "Bearer" });
+    await expect401(undefined, /Bearer <token>/, { authorization: "bearer  " });
     await expect401("not-a-jwt", /Bearer <token>/);
     await expect401("a.b.c", /malformed/);
   });
@@ -129,10 +129,10 @@ describe("bearer token verification", () => {
   });
 
   it("rejects an HS256 token whose secret is the service's public key", async () => {
-    const stored = await t.deps.store.findSigningKey();
-    const publicJwk = JSON.parse(stored?.publicJwk ?? "{}");
+    const { keys } = await t.deps.signer.jwks();
+    const publicJwk = keys[0] as { x: string };
     const claims = JSON.parse(Buffer.from(operator.token.split(".")[1] ?? "", "base64url").toString());
-    for (const secret of [stored?.publicJwk ?? "", publicJwk.x as string, Buffer.from(publicJwk.x, "base64url")]) {
+    for (const secret of [JSON.stringify(publicJwk), publicJwk.x, Buffer.from(publicJwk.x, "base64url")]) {
       const forged = await new SignJWT(claims)
         .setProtectedHeader({ alg: "HS256" })
         .sign(typeof secret === "string" ? new TextEncoder().encode(secret) : new Uint8Array(secret));
@@ -148,6 +148,15 @@ describe("bearer token verification", () => {
     const response = await t.call("GET", own, { token: member.token });
     expect(response.status).toBe(401);
     expect(response.json.detail).toMatch(/revoked/);
+  });
+
+  it("takes another Authorization scheme (Basic from a proxy) as no token: public routes answer, guarded ones ask for a bearer token", async () => {
+    for (const authorization of ["Basic dXNlcjpwYXNz", 'Digest username="x"', "Negotiate YII="]) {
+      const headers = { authorization };
+      expect((await t.call("GET", "/healthz", { headers })).status, authorization).toBe(200);
+      expect((await t.call("GET", "/v1/statistics/progress", { headers })).status, authorization).toBe(200);
+      await expect401(undefined, /needs a bearer token/, headers);
+    }
   });
 
   it("rejects an invalid token even on public routes", async () => {

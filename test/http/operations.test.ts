@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTestApp } from "../support/app.ts";
+import { createTestApp, givenOperator } from "../support/app.ts";
 
 describe("operations endpoints", () => {
   it("/healthz checks the database", async () => {
@@ -43,6 +43,31 @@ describe("operations endpoints", () => {
       status: 200,
       requestId: response.headers.get("x-request-id"),
     });
+  });
+
+  it("keeps a key or token pasted into a URL path out of the log, and keeps ids", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const t = await createTestApp({ log: (line) => lines.push(line) });
+    const operator = await givenOperator(t);
+    const secret = operator.apiKey.split(".")[2] as string;
+    const pasted = [
+      `/${operator.apiKey}`,
+      `/v1/organizations/${encodeURIComponent(operator.apiKey)}`,
+      `/v1/organizations/${secret}/api-keys`,
+      `/v1/contracts/${operator.token}`,
+      `/v1/auth/token/${secret.slice(0, 35)}?apiKey=${secret}`,
+    ];
+    for (const path of pasted) await t.call("GET", path);
+    const logged = lines.slice(-pasted.length).map((line) => String(line.path));
+    for (const path of logged) {
+      expect(path).not.toContain(secret.slice(0, 20));
+      expect(path).not.toContain(operator.token.slice(0, 20));
+      expect(path).toContain("[redacted]");
+    }
+    expect(logged[2]).toBe("/v1/organizations/[redacted]/api-keys");
+    await t.call("GET", `/v1/organizations/${operator.organizationId}`, { token: operator.token });
+    expect(lines.at(-1)?.path).toBe(`/v1/organizations/${operator.organizationId}`);
+    expect(JSON.stringify(lines)).not.toContain(secret);
   });
 
   it("/openapi.json is OpenAPI 3.1 built from the contracts", async () => {

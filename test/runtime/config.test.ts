@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/runtime/config.ts";
+import worker from "../../src/runtime/worker.ts";
 
 describe("configuration", () => {
   it("needs nothing: every setting has a working default", () => {
@@ -33,5 +34,20 @@ describe("configuration", () => {
     }
     expect(message).toContain("LEDGER_SIGNING_KEY");
     expect(message).not.toContain("secret-material");
+  });
+
+  it("a Worker without LEDGER_SIGNING_KEY answers 503 problem+json and logs what to set", async () => {
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(" "));
+    try {
+      const response = await worker.fetch(new Request("https://ledger.test/healthz"), { DB: {} as never });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect((await response.json()).type).toBe("urn:tech-market-ledger:problem:unavailable");
+    } finally {
+      console.error = original;
+    }
+    expect(String(errors[0])).toMatch(/LEDGER_SIGNING_KEY is not set.*wrangler secret put LEDGER_SIGNING_KEY/);
   });
 });

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
 import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
+import { type KeyVault, memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import type { Clock } from "../../src/domain/ports.ts";
 import type { AppDeps } from "../../src/http/app-env.ts";
@@ -38,16 +39,16 @@ export const testConfig = parseConfig({ LEDGER_DATABASE: ":memory:" });
  * one, and writes committed in groups).
  */
 export async function createTestApp(
-  overrides: Partial<AppDeps> = {},
+  { vault = memoryVault(), ...overrides }: Partial<AppDeps> & { vault?: KeyVault } = {},
   options: { file?: boolean; sqlite?: SqliteOptions } = {},
 ) {
   const path = options.file ? join(mkdtempSync(join(tmpdir(), "ledger-test-")), "ledger.sqlite") : ":memory:";
   const database = openSqlite(path, options.sqlite);
   await migrate(database);
   const clock = (overrides.clock as TestClock | undefined) ?? fixedClock();
-  const deps = await buildDeps(database, testConfig, { clock, ...overrides });
+  const deps = await buildDeps(database, testConfig, { clock, vault, ...overrides });
   const app = createApp(deps);
-  return { app, deps, database, clock, ...requester(app) };
+  return { app, deps, database, clock, vault, ...requester(app) };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;

@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
 import { openD1 } from "../../db/dialects/d1.ts";
+import { memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
@@ -27,7 +28,7 @@ const creditCode = (n: number) => {
 describe("achievements on D1 (workerd)", () => {
   it("submits, registers, finds by a two-character query from the index, converts, and verifies", async () => {
     expect((await call("GET", "/healthz")).status).toBe(200);
-    const deps = await buildDeps(openD1(env.DB), parseConfig({}));
+    const deps = await buildDeps(openD1(env.DB), parseConfig({}), { vault: memoryVault() });
     const operator = await createOperator(deps, "Achievements Operator");
     const token = async (apiKey: string) =>
       (await call("POST", "/v1/auth/token", { apiKey })).json.accessToken as string;

@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
@@ -30,7 +31,7 @@ describe("the ledger on Workers + D1 (workerd)", () => {
     );
 
     // The command line's operation, run against the same D1 database.
-    const deps = await buildDeps(openD1(env.DB), parseConfig({}));
+    const deps = await buildDeps(openD1(env.DB), parseConfig({}), { vault: memoryVault() });
     const operator = await createOperator(deps, "Workers Operator");
 
     const token = await call("POST", "/v1/auth/token", { apiKey: operator.apiKey });

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
+import { memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { createOrganization } from "../../src/domain/organizations/create-organization.ts";
 import type { Actor, Clock } from "../../src/domain/ports.ts";
@@ -21,7 +22,7 @@ describe("statistics on D1 (workerd)", () => {
     expect((await SELF.fetch("https://ledger.test/healthz")).status).toBe(200);
     let now = new Date("2024-03-05T02:00:00Z");
     const clock: Clock = { now: () => now };
-    const deps = await buildDeps(openD1(env.DB), parseConfig({}), { clock });
+    const deps = await buildDeps(openD1(env.DB), parseConfig({}), { clock, vault: memoryVault() });
     const op = await createOperator(deps, "One");
     const operator: Actor = {
       role: "operator",

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { rollupsMatch } from "../../db/stores/rollup-check.ts";
 import { familyTables } from "../../db/stores/rollups.ts";
+import { memoryVault } from "../../src/crypto/key-vault.ts";
 import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { checkStretch } from "../../src/domain/verification/verify-chain.ts";
@@ -31,7 +32,7 @@ async function call(
 describe("the contract lifecycle on D1 (workerd)", () => {
   it("records, registers with two operators, replays a retry, revokes, and verifies", async () => {
     expect((await call("GET", "/healthz")).status).toBe(200);
-    const deps = await buildDeps(openD1(env.DB), parseConfig({}));
+    const deps = await buildDeps(openD1(env.DB), parseConfig({}), { vault: memoryVault() });
     const one = await createOperator(deps, "One");
     const two = await createOperator(deps, "Two");
     const token = async (apiKey: string) =>

@@ -5,12 +5,14 @@ import { UnauthenticatedError } from "../../domain/errors.ts";
 import type { AppEnv } from "../app-env.ts";
 
 /**
- * No Authorization header: the public caller. A header that is present must hold a valid
- * bearer token on every route, public ones included, or the request is a 401.
+ * No bearer token: the public caller. An Authorization header of another scheme (Basic from a
+ * proxy in front of the service) presents no token, so public routes answer as to anyone and
+ * guarded ones ask for a bearer token. A bearer token that is present must be valid on every
+ * route, public ones included, or the request is a 401.
  */
 export const resolveCaller = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
-  if (header === undefined) {
+  if (header === undefined || !/^\s*bearer(\s|$)/i.test(header)) {
     c.set("caller", { role: "public" });
     return next();
   }
