@@ -110,6 +110,7 @@ export async function loadRegisteredContracts(path: string, count: number, onPro
       status: "submitted",
       title: `Benchmark contract ${i + 1}`,
       contractNumber: `BENCH-${i + 1}`,
+      contractNumberKey: `bench-${i + 1}`,
       type: s.type as TechContractRecord["type"],
       subType: s.subType,
       equityContribution: false,

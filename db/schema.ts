@@ -95,6 +95,8 @@ export interface TechContractsTable {
   submitted_by_organization_id: GeneratedAlways<string>;
   submitted_by_key_id: GeneratedAlways<string>;
   submitted_by_holder: GeneratedAlways<string>;
+  /** The number's normalised key (migration 0010): the number itself for contracts recorded before it. */
+  contract_number_key: GeneratedAlways<string>;
   review_started_on: GeneratedAlways<string>;
   /** JSON array of {at, holder, keyId}. */
   approvals: GeneratedAlways<string>;

@@ -7,6 +7,7 @@ import { stateRows } from "./0006-state-rows.ts";
 import { hashVersion } from "./0007-hash-version.ts";
 import { achievements } from "./0008-achievements.ts";
 import { catalogueFilters } from "./0009-catalogue-filters.ts";
+import { contractNumberKey } from "./0010-contract-number-key.ts";
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   hashVersion,
   achievements,
   catalogueFilters,
+  contractNumberKey,
 ];

@@ -38,3 +38,19 @@ export async function findApiKey(db: Kysely<Database>, id: string): Promise<ApiK
   const [row] = await rowsOf(db, byId(db, id));
   return row ? toApiKey(row) : undefined;
 }
+
+const firstEventOf = compiledOnce((db, id: string) =>
+  db
+    .selectFrom("audit_events")
+    .select("actor_key_id")
+    .where("subject_type", "=", "api_key")
+    .where("subject_id", "=", id)
+    .orderBy("seq", "asc")
+    .limit(1),
+);
+
+/** The actor of the key's first event (audit_events_by_type_subject answers it). */
+export async function findApiKeyIssuer(db: Kysely<Database>, id: string): Promise<string | null | undefined> {
+  const [row] = await rowsOf(db, firstEventOf(db, id));
+  return row ? row.actor_key_id : undefined;
+}

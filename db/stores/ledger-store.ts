@@ -147,6 +147,7 @@ function storeOn(
     findOrganizationByCreditCode: (code) => organizations.findOrganizationWhere(db, "credit_code", code),
     findOperatorOrganization: () => organizations.findOrganizationWhere(db, "role", "operator"),
     findApiKey: (id) => apiKeys.findApiKey(db, id),
+    findApiKeyIssuer: (id) => apiKeys.findApiKeyIssuer(db, id),
     async findIdempotency(scope, key) {
       const [row] = await rowsOf(db, idempotencyByKey(db, scope, key));
       return row
@@ -162,7 +163,7 @@ function storeOn(
     },
     listAuditEvents: (afterSeq, limit) => audit.listAuditEvents(db, afterSeq, limit),
     findTechContract: (id) => contracts.findTechContract(db, id),
-    findLiveContractByNumber: (code, number) => contracts.findLiveByNumber(db, code, number),
+    findLiveContractsByNumber: (code, numberKey) => contracts.findLiveByNumber(db, code, numberKey),
     maxRegistrationSerial: (year) => contracts.maxRegistrationSerial(db, year),
     listTechContracts: (filter) => contracts.listTechContracts(db, filter),
     checkSubjects: (type, afterId, limit) =>

@@ -1,12 +1,16 @@
 import { type Kysely, sql } from "kysely";
 import type { ContractListFilter } from "../../src/domain/ports.ts";
+import { contractNumberKey } from "../../src/domain/tech-contracts/contract-number.ts";
 import type { TechContractRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import type { Database } from "../schema.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
 /** The row is its last event's state: the record is that JSON (the other columns are generated from it). */
 export function toTechContract(row: { state: string }): TechContractRecord {
-  return JSON.parse(row.state) as TechContractRecord;
+  const record = JSON.parse(row.state) as TechContractRecord;
+  // Recorded before numbers had a key: the next event of the contract stores it.
+  record.contractNumberKey ??= contractNumberKey(record.contractNumber);
+  return record;
 }
 
 /** A row as it is written: the state and seq of the subject's last event in the same write. */
@@ -40,16 +44,16 @@ export async function findTechContract(db: Kysely<Database>, id: string) {
   return row ? toTechContract(row) : undefined;
 }
 
-/** The contract with this seller and number that is not rejected: one lookup in a partial unique index. */
-export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string, contractNumber: string) {
+/** The contracts with this seller and number key that are not rejected: one range of a partial unique index. */
+export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string, numberKey: string) {
   return (
     db
       .selectFrom("tech_contracts")
       .select("state")
       .where("seller_credit_code", "=", sellerCreditCode)
-      .where("contract_number", "=", contractNumber)
+      .where("contract_number_key", "=", numberKey)
       // A literal, not a parameter: then any SQLite sees that the partial index
-      // tech_contracts_one_live_number (WHERE status <> 'rejected') answers this. Bound as a
+      // tech_contracts_one_live_number_per_submitter (WHERE status <> 'rejected') answers this. Bound as a
       // parameter it is usable only where SQLite re-plans with the bound value (STAT4 builds,
       // re-preparing the statement on every call), and elsewhere every recording scans the table.
       .where("status", "<>", sql.lit("rejected"))
@@ -58,9 +62,8 @@ export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string
 
 const liveByNumber = compiledOnce(liveByNumberQuery);
 
-export async function findLiveByNumber(db: Kysely<Database>, sellerCreditCode: string, contractNumber: string) {
-  const [row] = await rowsOf(db, liveByNumber(db, sellerCreditCode, contractNumber));
-  return row ? toTechContract(row) : undefined;
+export async function findLiveByNumber(db: Kysely<Database>, sellerCreditCode: string, numberKey: string) {
+  return (await rowsOf(db, liveByNumber(db, sellerCreditCode, numberKey))).map(toTechContract);
 }
 
 /** The highest serial of a registration year, from the covering UNIQUE (registration_year, registration_serial) index. */

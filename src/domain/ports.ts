@@ -238,12 +238,17 @@ export interface OrganizationReads {
   findOrganizationByCreditCode(creditCode: string): Promise<OrganizationRecord | undefined>;
   findOperatorOrganization(): Promise<OrganizationRecord | undefined>;
   findApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  /**
+   * The operator key that issued a key, as the audit chain records it (the actor of the key's
+   * first event); null for keys made on the command line, undefined for no such key.
+   */
+  findApiKeyIssuer(id: string): Promise<string | null | undefined>;
 }
 
 export interface TechContractReads {
   findTechContract(id: string): Promise<TechContractRecord | undefined>;
-  /** The contract with this seller and number that is not rejected, if any. */
-  findLiveContractByNumber(sellerCreditCode: string, contractNumber: string): Promise<TechContractRecord | undefined>;
+  /** The contracts of a seller whose number has this key (contract-number.ts) and that are not rejected. */
+  findLiveContractsByNumber(sellerCreditCode: string, numberKey: string): Promise<TechContractRecord[]>;
   /** Highest registration serial assigned in the year, 0 if none. */
   maxRegistrationSerial(year: number): Promise<number>;
   listTechContracts(filter: ContractListFilter): Promise<TechContractRecord[]>;

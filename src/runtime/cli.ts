@@ -5,6 +5,7 @@ import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { generatePrivateJwk } from "../crypto/key-vault.ts";
 import { loadTokenKeys, rotateTokenKey } from "../crypto/token-keys.ts";
 import { createOperator } from "../domain/organizations/create-operator.ts";
+import { revokeKeyOnCommandLine } from "../domain/organizations/revoke-api-key.ts";
 import { verifyLedger } from "../domain/verification/verify-ledger.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps, systemClock } from "./deps.ts";
@@ -14,6 +15,8 @@ import { stretchWorkers } from "./verify-workers.ts";
 const USAGE = `usage: npm run cli -- <command>
   migrate                       apply pending database migrations
   create-operator --name NAME   add an operator (a person at the registry); prints its API key once
+  revoke-key --key KEY_ID       revoke any API key, an operator's included (over HTTP an operator revokes
+                                members' keys and its own)
   verify                        recompute the audit chain and check every record against it (exit 1 if it fails)
   rotate-signing-key            sign tokens with a new key from now on (restart the service); tokens of the
                                 previous key stay valid until they expire
@@ -44,6 +47,17 @@ async function main(argv: string[]) {
         }
         const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
         console.log(JSON.stringify(await createOperator(deps, name), null, 2));
+        return 0;
+      }
+      case "revoke-key": {
+        const { values } = parseArgs({ args: rest, options: { key: { type: "string" } } });
+        if (!values.key) {
+          console.error("revoke-key needs --key KEY_ID");
+          return 2;
+        }
+        const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
+        const revoked = await revokeKeyOnCommandLine(deps, values.key);
+        console.log(JSON.stringify({ id: revoked.id, holder: revoked.holder, revokedAt: revoked.revokedAt }, null, 2));
         return 0;
       }
       case "verify": {

@@ -239,10 +239,12 @@ export async function fillDemo(
     steps.push({
       at: registeredAt,
       async run() {
-        let record = done(await decideTechContract(filling, { caller: first, contractId: id, decision: "register" }));
+        // Operator A issued the members' keys, so B reviews (and A adds the second approval a
+        // large contract needs): no operator alone registers a contract it made possible.
+        let record = done(await decideTechContract(filling, { caller: second, contractId: id, decision: "register" }));
         if (record.large) {
           summary.large++;
-          record = done(await decideTechContract(filling, { caller: second, contractId: id, decision: "register" }));
+          record = done(await decideTechContract(filling, { caller: first, contractId: id, decision: "register" }));
         }
         summary.registered++;
         summary.firstRegisteredOn ??= record.registeredOn;

@@ -35,7 +35,7 @@ function oldEventRow(e: AuditEvent) {
 }
 
 /** A row as schema 5 stored it: one column per field, as the store mapped records then. */
-function oldContractRow(r: TechContractRecord) {
+function oldContractRow(r: OldContract) {
   return CompiledQuery.raw(`INSERT INTO tech_contracts VALUES (${Array.from({ length: 42 }, () => "?").join(", ")})`, [
     r.id,
     r.status,
@@ -112,7 +112,10 @@ const member: OrganizationRecord = {
   createdAt: "2025-01-02T03:04:05.000Z",
 };
 
-function contract(id: string, overrides: Partial<TechContractRecord> = {}): TechContractRecord {
+/** A contract as the versions before migration 0010 stored it: no number key. */
+type OldContract = Omit<TechContractRecord, "contractNumberKey">;
+
+function contract(id: string, overrides: Partial<OldContract> = {}): OldContract {
   return {
     id,
     status: "submitted",

@@ -33,7 +33,7 @@ describe("the audit chain", () => {
     const response = await t.call("GET", "/v1/audit/events?limit=500", { token: roles.operator.token });
     expect(response.status).toBe(200);
     const actions = response.json.items.map((e: { action: string }) => e.action);
-    expect(actions.slice(6)).toEqual([
+    expect(actions.slice(7)).toEqual([
       "tech_contract.recorded",
       "tech_contract.registered",
       "volume_entry.recorded",
@@ -61,9 +61,9 @@ describe("the audit chain", () => {
   it("verifies a ledger nobody touched", async () => {
     const response = await t.call("GET", "/v1/audit/verification", { token: roles.operator.token });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ ok: true, checked: 12, firstInvalidSeq: null, problems: [] });
-    expect(response.json.head.seq).toBe(12);
-    expect(response.json.subjectsChecked).toBe(6 + 2 + 2);
+    expect(response.json).toMatchObject({ ok: true, checked: 13, firstInvalidSeq: null, problems: [] });
+    expect(response.json.head.seq).toBe(13);
+    expect(response.json.subjectsChecked).toBe(7 + 2 + 2);
   });
 
   it("is for operators only", async () => {

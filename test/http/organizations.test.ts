@@ -227,13 +227,14 @@ describe("API keys", () => {
     expect(events.map((e) => e.action)).toEqual([
       "organization.created",
       "api_key.created",
+      "api_key.created",
       "organization.created",
       "api_key.created",
       "organization.created",
       "api_key.created",
     ]);
-    expect(events[2]?.actor_holder).toBe("Operator One");
-    expect(events[2]?.actor_key_id).toBe(roles.operator.keyId);
+    expect(events[3]?.actor_holder).toBe("Key Registrar");
+    expect(events[3]?.actor_key_id).toBe(roles.registrar.keyId);
     for (let i = 1; i < events.length; i++) expect(events[i]?.prev_hash).toBe(events[i - 1]?.hash);
   });
 });

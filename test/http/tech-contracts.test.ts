@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LedgerStore } from "../../src/domain/ports.ts";
 import { countRows, createTestApp, givenMember, givenOperator, type TestApp, validCreditCode } from "../support/app.ts";
@@ -230,42 +231,93 @@ describe("recording a technology contract", () => {
     expect(await countRows(t, "tech_contracts")).toBe(0);
   });
 
-  it("refuses the same seller's contract number while one is not rejected, naming it", async () => {
+  it("refuses a contract its recorder is already a party to under the same seller and number, naming it", async () => {
     const first = await givenRecordedContract(t, roles, { contractNumber: "LX-001" });
-    const again = await t.call("POST", "/v1/contracts", {
-      token: roles.member.token,
-      body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, { contractNumber: "LX-001" }),
-    });
+    const body = (number: string) =>
+      contractBody(roles.member.organization.id, roles.otherMember.organization.id, { contractNumber: number });
+    const again = await t.call("POST", "/v1/contracts", { token: roles.member.token, body: body("LX-001") });
     expect(again.status).toBe(409);
     expect(again.json.existingId).toBe(first.id);
     expect(again.json.detail).toContain(first.id);
-    // Recorded by the buyer this time: still the same seller's number.
-    const byBuyer = await t.call("POST", "/v1/contracts", {
-      token: roles.otherMember.token,
-      body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, { contractNumber: "LX-001" }),
-    });
+    // Recorded by the buyer this time: the same contract, so the same 409.
+    const byBuyer = await t.call("POST", "/v1/contracts", { token: roles.otherMember.token, body: body("LX-001") });
     expect(byBuyer.status).toBe(409);
-    // A third member naming the same seller inline learns that the number is taken, not which contract holds it.
-    const third = await givenMember(t, roles.operator.token, { kind: "enterprise" });
-    const sellerDetails = {
+    expect(byBuyer.json.existingId).toBe(first.id);
+    await decide(t, roles.operator.token, first.id, "reject", "Not a technology contract");
+    const afterReject = await t.call("POST", "/v1/contracts", { token: roles.member.token, body: body("LX-001") });
+    expect(afterReject.status).toBe(201);
+  });
+
+  it("finds the same number written another way: width, case, zero-width and format characters, dashes, spaces", async () => {
+    const first = await givenRecordedContract(t, roles, { contractNumber: "HT-2025-007a" });
+    const variants = [
+      "ht-2025-007A",
+      "ＨＴ－２０２５－００７ａ",
+      "HT-2025\u200b-007a",
+      "HT\u2060-2025-007a",
+      "\ufeffHT-2025-007a",
+      "HT\u20102025\u2010007a",
+      "HT - 2025 - 007a",
+      "HT\u00ad-2025-007a",
+    ];
+    for (const contractNumber of variants) {
+      const response = await t.call("POST", "/v1/contracts", {
+        token: roles.member.token,
+        body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, { contractNumber }),
+      });
+      expect(response.status, JSON.stringify(contractNumber)).toBe(409);
+      expect(response.json.existingId).toBe(first.id);
+    }
+    // The number is kept as written; only the comparison folds it.
+    expect((await t.call("GET", `/v1/contracts/${first.id}`, { token: roles.member.token })).json.contractNumber).toBe(
+      "HT-2025-007a",
+    );
+  });
+
+  it("lets no member that is not a party block a seller's number or learn that the seller has it", async () => {
+    const third = await givenMember(t, roles.registrar.token, { kind: "enterprise" });
+    const sellerInline = {
       name: "Tibet University",
       creditCode: roles.member.organization.creditCode,
       kind: "university",
       regionCode: "540102",
     };
-    const byOutsider = await t.call("POST", "/v1/contracts", {
-      token: third.token,
-      body: contractBody("", third.organization.id, { contractNumber: "LX-001", seller: sellerDetails }),
-    });
-    expect(byOutsider.status).toBe(409);
-    expect(byOutsider.json.existingId).toBeUndefined();
-    expect(byOutsider.text).not.toContain(first.id);
-    await decide(t, roles.operator.token, first.id, "reject", "Not a technology contract");
-    const afterReject = await t.call("POST", "/v1/contracts", {
-      token: roles.member.token,
-      body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, { contractNumber: "LX-001" }),
-    });
-    expect(afterReject.status).toBe(201);
+    const byOutsider = (contractNumber: string) =>
+      t.call("POST", "/v1/contracts", {
+        token: third.token,
+        body: contractBody("", third.organization.id, { contractNumber, seller: sellerInline }),
+      });
+    // The seller's live contract LX-100 neither blocks the outsider nor is revealed to it.
+    const sellers = await givenRecordedContract(t, roles, { contractNumber: "LX-100" });
+    const outsider = await byOutsider("LX-100");
+    expect(outsider.status).toBe(201);
+    expect(outsider.text).not.toContain(sellers.id);
+    // The outsider taking LX-200 first does not stop the seller recording its own LX-200.
+    expect((await byOutsider("LX-200")).status).toBe(201);
+    await givenRecordedContract(t, roles, { contractNumber: "LX-200" });
+
+    // Registration is where the two meet: an operator, who sees both, gets the 409 naming the
+    // registration, and rejects the other as a duplicate.
+    expect((await decide(t, roles.operator.token, sellers.id, "register")).status).toBe(200);
+    const duplicate = await decide(t, roles.operator.token, outsider.json.id, "register");
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.json.existingId).toBe(sellers.id);
+    expect(duplicate.json.detail).toMatch(/already registered as 2025540100000001.*reject this one as a duplicate/);
+    expect((await t.call("GET", `/v1/contracts/${outsider.json.id}`, { token: third.token })).json.status).toBe(
+      "submitted",
+    );
+  });
+
+  it("keeps a contract registered once in the store too: the index refuses a second registration row", async () => {
+    const registered = await givenRegisteredContract(t, roles, { contractNumber: "LX-300" });
+    await expect(
+      sql`INSERT INTO tech_contracts (id, state, event_seq)
+          SELECT 'tc_copy', json_set(state, '$.id', 'tc_copy', '$.submittedByOrganizationId', ${roles.otherMember.organization.id}, '$.registrationSerial', 99), 1
+          FROM tech_contracts WHERE id = ${registered.id}`.execute(t.database.db),
+    ).rejects.toThrow(
+      /UNIQUE constraint failed: tech_contracts.seller_credit_code, tech_contracts.contract_number_key/,
+    );
+    expect(registered.status).toBe("registered");
   });
 });
 
@@ -426,7 +478,7 @@ describe("review and registration", () => {
 
     const same = await decide(t, roles.operator.token, recorded.id, "register");
     expect(same.status).toBe(409);
-    expect(same.json.detail).toMatch(/second, different operator/);
+    expect(same.json.detail).toMatch(/already approved this contract; a different operator must register it/);
 
     const done = await decide(t, second.token, recorded.id, "register");
     expect(done.json).toMatchObject({ status: "registered", registrationNumber: "2025540100000001" });

@@ -135,7 +135,7 @@ const TAMPERINGS: [string, (l: Ledger) => Promise<unknown>][] = [
       run(
         t,
         sql`INSERT INTO tech_contracts (id, state, event_seq)
-            SELECT 'tc_ghost', json_set(state, '$.id', 'tc_ghost', '$.contractNumber', 'GHOST-1'), 0
+            SELECT 'tc_ghost', json_set(state, '$.id', 'tc_ghost', '$.contractNumber', 'GHOST-1', '$.contractNumberKey', 'ghost-1'), 0
             FROM tech_contracts WHERE id = ${pending.id}`,
       ),
   ],
@@ -295,7 +295,7 @@ describe("verification in bulk", () => {
     await run(
       t,
       sql`INSERT INTO tech_contracts (id, state, event_seq)
-          SELECT 'tc_ghost', json_set(state, '$.id', 'tc_ghost', '$.contractNumber', 'GHOST-1'), 0
+          SELECT 'tc_ghost', json_set(state, '$.id', 'tc_ghost', '$.contractNumber', 'GHOST-1', '$.contractNumberKey', 'ghost-1'), 0
           FROM tech_contracts WHERE id = ${pending.id}`,
     );
     const report = await verifyLedger(t.deps);

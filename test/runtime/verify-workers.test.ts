@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "ledger-verify-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * A ledger file of three registered contracts (15 events: five stretches of three), and workers
+ * A ledger file of three registered contracts (16 events: five stretches of three and one of one), and workers
  * that take its stretches in batches: two, then one at a time, two batches to each of two workers.
  */
 async function givenLedgerFile(name: string, workerEntry?: string) {
@@ -51,12 +51,13 @@ describe("verification in worker processes (Node)", () => {
   it("reports what one process reports, each worker reading its share with its own connection", async () => {
     const { database, store, workers, failures, tamper } = await givenLedgerFile("ledger.sqlite");
     const clean = await verifyLedger({ store, checkStretches: workers }, options);
-    expect(clean).toMatchObject({ ok: true, checked: 15 });
+    expect(clean).toMatchObject({ ok: true, checked: 16 });
     expect(clean).toEqual(await verifyLedger({ store }, options));
 
-    await tamper(11);
+    // The second contract's registration.
+    await tamper(12);
     const tampered = await verifyLedger({ store, checkStretches: workers }, options);
-    expect(tampered.firstInvalidSeq).toBe(11);
+    expect(tampered.firstInvalidSeq).toBe(12);
     expect(tampered).toEqual(await verifyLedger({ store }, options));
     // The workers really ran: none fell back to checking its share in this process.
     expect(failures).toEqual([]);
@@ -66,7 +67,7 @@ describe("verification in worker processes (Node)", () => {
   it("checks here whatever a worker that died mid-way left, and says so", async () => {
     const dies = fileURLToPath(new URL("../support/worker-that-dies.ts", import.meta.url));
     const { database, store, workers, failures, tamperInstant } = await givenLedgerFile("dies.sqlite", dies);
-    // In the last stretch: the second batch of the second worker, which dies holding it.
+    // Late in the chain, past the first batch of either worker: checked here after they die.
     await tamperInstant(14);
     const report = await verifyLedger({ store, checkStretches: workers }, options);
     // Each worker returned its first batch and died with its second in hand.
@@ -82,16 +83,16 @@ describe("verification in worker processes (Node)", () => {
   it("checks here the stretches no worker took when every worker fails as it starts", async () => {
     const fails = fileURLToPath(new URL("../support/worker-that-fails.ts", import.meta.url));
     const { database, store, workers, failures, tamperInstant } = await givenLedgerFile("fails.sqlite", fails);
-    // Fifteen stretches of one event: the two workers take eleven in their first two batches each,
-    // and die; the last four (this one among them) were never cut into a batch.
+    // Sixteen stretches of one event: the two workers take eleven in their first two batches each,
+    // and die; the last five (this one among them) were never cut into a batch.
     await tamperInstant(14);
     const oneEach = { stretchEvents: 1 };
     const report = await verifyLedger({ store, checkStretches: workers }, oneEach);
     expect(failures).toHaveLength(2);
-    expect(report).toMatchObject({ ok: false, checked: 15, firstInvalidSeq: 14 });
+    expect(report).toMatchObject({ ok: false, checked: 16, firstInvalidSeq: 14 });
     expect(report).toEqual(await verifyLedger({ store }, oneEach));
     // The workers' checker itself answers for every stretch (verifyLedger would also fill a gap).
-    const ranges = stretches(15, 1);
+    const ranges = stretches(16, 1);
     expect((await workers(ranges)).map((r) => [r.after, r.upto])).toEqual(ranges.map((r) => [r.after, r.upto]));
     await database.close();
   }, 30_000);

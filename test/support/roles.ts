@@ -5,15 +5,21 @@ export type Role = "public" | "member" | "otherMember" | "operator";
 
 export interface RoleTokens {
   operator: Awaited<ReturnType<typeof givenOperator>>;
+  /**
+   * The operator who created the members and issued their keys: under the separation of duties
+   * its approval alone registers none of their contracts, so the reviewing `operator` is another.
+   */
+  registrar: Awaited<ReturnType<typeof givenOperator>>;
   member: Awaited<ReturnType<typeof givenMember>>;
   otherMember: Awaited<ReturnType<typeof givenMember>>;
 }
 
 export async function givenRoles(t: TestApp): Promise<RoleTokens> {
   const operator = await givenOperator(t);
-  const member = await givenMember(t, operator.token, { name: "Tibet University" });
-  const otherMember = await givenMember(t, operator.token, { name: "Lhasa Enterprise", kind: "enterprise" });
-  return { operator, member, otherMember };
+  const registrar = await givenOperator(t, "Key Registrar");
+  const member = await givenMember(t, registrar.token, { name: "Tibet University" });
+  const otherMember = await givenMember(t, registrar.token, { name: "Lhasa Enterprise", kind: "enterprise" });
+  return { operator, registrar, member, otherMember };
 }
 
 export function tokenOf(roles: RoleTokens, role: Role): string | undefined {
@@ -50,7 +56,7 @@ export async function travel(
   ...others: { apiKey: string; token: string }[]
 ) {
   t.clock.set(iso);
-  for (const holder of [roles.operator, roles.member, roles.otherMember, ...others]) {
+  for (const holder of [roles.operator, roles.registrar, roles.member, roles.otherMember, ...others]) {
     holder.token = await tokenFor(t, holder.apiKey);
   }
 }

@@ -3,9 +3,10 @@ import { chinaDate } from "../dates.ts";
 import { InvalidStateError, NotFoundError } from "../errors.ts";
 import type { EventDraft } from "../ledger/audit-chain.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
-import type { Caller, Deps } from "../ports.ts";
+import type { Caller, Deps, OrganizationReads } from "../ports.ts";
 import { requireOperatorOn } from "./read-tech-contracts.ts";
-import { registrationNumber, type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
+import { type Approval, registrationNumber, type TechContractRecord, volumeEntryFor } from "./tech-contract.ts";
+import { assertNotRegisteredTwice } from "./tech-contract-input.ts";
 
 /** Six digits of serial in the 16-digit number. */
 const MAX_SERIAL = 999_999;
@@ -21,10 +22,35 @@ export interface DecideTechContractCommand {
 }
 
 /**
+ * Approvals that still count: those of operator keys not revoked since (a revoked key's approval
+ * does not carry a registration it had not completed).
+ */
+async function standingApprovals(deps: { store: OrganizationReads }, contract: TechContractRecord) {
+  const standing: Approval[] = [];
+  for (const approval of contract.approvals) {
+    const key = await deps.store.findApiKey(approval.keyId);
+    if (key && !key.revokedAt) standing.push(approval);
+  }
+  return standing;
+}
+
+/**
+ * Registration never rests on one person: a large contract needs two different operators, and
+ * whatever its size, one of its approvals must come from an operator other than the one whose key
+ * issued the submitting member's key (who could otherwise create a member, issue a key, record a
+ * contract as it and register it alone).
+ */
+function enoughApprovals(contract: TechContractRecord, approvals: Approval[], issuerKeyId: string | null | undefined) {
+  const needed = contract.large ? 2 : 1;
+  return approvals.length >= needed && approvals.some((a) => a.keyId !== issuerKeyId);
+}
+
+/**
  * An operator's review decision. Registration assigns the next serial of the China Standard
  * Time year and writes the volume entry in the same atomic write; because every write extends
  * the audit chain from the head read first, two operators registering at once cannot take the
- * same serial or leave a gap. A large contract needs `register` from two different operator keys.
+ * same serial or leave a gap. A large contract needs `register` from two different operator keys,
+ * and no contract is registered by the operator key that issued its submitter's key alone.
  */
 export async function decideTechContract(deps: Deps, command: DecideTechContractCommand) {
   const actor = await requireOperatorOn(deps, command.caller, command.contractId);
@@ -64,12 +90,13 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
       }
 
       if (contract.approvals.some((a) => a.keyId === actor.keyId)) {
-        throw new InvalidStateError(
-          "you have already approved this large contract; a second, different operator must register it",
-        );
+        throw new InvalidStateError("you have already approved this contract; a different operator must register it");
       }
-      const approvals = [...contract.approvals, { keyId: actor.keyId, holder: actor.holder, at }];
-      if (contract.large && approvals.length < 2) {
+      const approvals = [
+        ...(await standingApprovals(deps, contract)),
+        { keyId: actor.keyId, holder: actor.holder, at },
+      ];
+      if (!enoughApprovals(contract, approvals, await deps.store.findApiKeyIssuer(contract.submittedByKeyId))) {
         const next: TechContractRecord = { ...base, approvals };
         return {
           result: next,
@@ -78,6 +105,7 @@ export async function decideTechContract(deps: Deps, command: DecideTechContract
         };
       }
 
+      await assertNotRegisteredTwice(deps.store, contract);
       const registeredOn = chinaDate(now);
       const year = Number(registeredOn.slice(0, 4));
       const serial = (await deps.store.maxRegistrationSerial(year)) + 1;

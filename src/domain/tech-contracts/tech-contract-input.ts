@@ -5,6 +5,7 @@ import { chinaDate } from "../dates.ts";
 import { ConflictError, type FieldError, UnresolvedReferenceError, ValidationError } from "../errors.ts";
 import { formatYuan, parseYuan } from "../money.ts";
 import type { AchievementReads, Actor, OrganizationReads, TechContractReads } from "../ports.ts";
+import { contractNumberKey } from "./contract-number.ts";
 import { isPartyTo } from "./read-tech-contracts.ts";
 import {
   flowOf,
@@ -23,6 +24,7 @@ export type ContractTerms = Pick<
   TechContractRecord,
   | "title"
   | "contractNumber"
+  | "contractNumberKey"
   | "type"
   | "subType"
   | "equityContribution"
@@ -69,6 +71,7 @@ export async function resolveTerms(
   return {
     title: input.title,
     contractNumber: input.contractNumber,
+    contractNumberKey: contractNumberKey(input.contractNumber),
     type: input.type,
     subType: input.subType ?? null,
     equityContribution: input.equityContribution ?? false,
@@ -129,22 +132,47 @@ function fromOrganization(org: {
   };
 }
 
-/** One live contract per seller and number (a rejected one may be recorded again). */
+/**
+ * Nobody records the same contract twice. Among the live contracts of the same seller and number
+ * (by its key, contract-number.ts), a 409 for one the recording organisation submitted itself, or
+ * one between the same two parties that the other party submitted. Any other (a third member
+ * naming this seller) neither blocks the recording nor is revealed by it: naming a seller does not
+ * let a member occupy that seller's number or learn which numbers the seller has. Registration
+ * refuses the second of two (`assertNotRegisteredTwice`), where an operator, who sees both, decides.
+ */
 export async function assertNoLiveDuplicate(
   store: TechContractReads,
   actor: Actor,
   terms: ContractTerms,
   exceptId?: string,
 ) {
-  const existing = await store.findLiveContractByNumber(terms.seller.creditCode, terms.contractNumber);
-  if (existing && existing.id !== exceptId) {
-    // Name the existing contract only to those who may see it.
-    if (actor.role !== "operator" && !isPartyTo(actor, existing)) {
-      throw new ConflictError(`the seller already has a contract numbered ${terms.contractNumber} in the ledger`);
-    }
+  const parties = [terms.seller.organizationId, terms.buyer.organizationId];
+  const live = await store.findLiveContractsByNumber(terms.seller.creditCode, terms.contractNumberKey);
+  const existing = live.find(
+    (c) =>
+      c.id !== exceptId &&
+      (c.submittedByOrganizationId === actor.organizationId ||
+        (c.buyer.creditCode === terms.buyer.creditCode && parties.includes(c.submittedByOrganizationId))),
+  );
+  if (!existing) return;
+  // Name the existing contract only to those who may see it.
+  if (actor.role !== "operator" && !isPartyTo(actor, existing)) {
+    throw new ConflictError(`you are already a party to a contract numbered ${terms.contractNumber} in the ledger`);
+  }
+  throw new ConflictError(
+    `the seller already has contract number ${terms.contractNumber} recorded as ${existing.id} (${existing.status})`,
+    existing.id,
+  );
+}
+
+/** One registration per seller and contract number: the second of two recordings of one contract is refused at review. */
+export async function assertNotRegisteredTwice(store: TechContractReads, contract: TechContractRecord) {
+  const live = await store.findLiveContractsByNumber(contract.seller.creditCode, contract.contractNumberKey);
+  const registered = live.find((c) => c.id !== contract.id && c.registrationNumber !== null);
+  if (registered) {
     throw new ConflictError(
-      `the seller already has contract number ${terms.contractNumber} recorded as ${existing.id} (${existing.status})`,
-      existing.id,
+      `the seller's contract number ${contract.contractNumber} is already registered as ${registered.registrationNumber} (${registered.id}, ${registered.status}); reject this one as a duplicate`,
+      registered.id,
     );
   }
 }

@@ -40,6 +40,8 @@ export interface TechContractRecord {
   status: ContractStatus;
   title: string;
   contractNumber: string;
+  /** What duplicates are found by (contract-number.ts); absent from states recorded before it existed. */
+  contractNumberKey: string;
   type: ContractType;
   subType: string | null;
   equityContribution: boolean;
@@ -146,7 +148,7 @@ export function isOverdue(contract: TechContractRecord, today: string): boolean 
 }
 
 export function volumeEntryFor(
-  contract: TechContractRecord,
+  contract: Omit<TechContractRecord, "contractNumberKey">,
   kind: VolumeEntryRecord["kind"],
   id: string,
   entryOn: string,
