@@ -78,7 +78,11 @@ export const ProblemDetail = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+    errors: z
+      .array(z.object({ pointer: z.string(), detail: z.string() }))
+      .optional()
+      .openapi({ description: "The invalid fields (a JSON Pointer, a query parameter or a header), at most 20" }),
+    errorCount: z.number().int().optional().openapi({ description: "How many there were, when more than 20" }),
     existingId: z
       .string()
       .optional()

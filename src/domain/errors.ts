@@ -12,9 +12,19 @@ export interface FieldError {
   detail: string;
 }
 
+/** A problem names at most this many field errors (and how many there were): a body of 100,000 unknown keys gets a short answer. */
+export const MAX_FIELD_ERRORS = 20;
+
+/** The field errors as one sentence, the first MAX_FIELD_ERRORS of them. */
+export function describeFieldErrors(errors: readonly FieldError[]): string {
+  const shown = errors.slice(0, MAX_FIELD_ERRORS).map((e) => `${e.pointer || "body"}: ${e.detail}`);
+  const more = errors.length - shown.length;
+  return shown.join("; ") + (more > 0 ? `; and ${more} more` : "");
+}
+
 export class ValidationError extends DomainError {
   constructor(readonly errors: FieldError[]) {
-    super(errors.map((e) => `${e.pointer}: ${e.detail}`).join("; "));
+    super(describeFieldErrors(errors));
   }
 }
 

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { FieldError } from "../domain/errors.ts";
+import { describeFieldErrors } from "../domain/errors.ts";
 import type { AppDeps, AppEnv } from "./app-env.ts";
 import { requireToken, resolveCaller } from "./middleware/authenticate.ts";
 import { bodyLimit } from "./middleware/body-limit.ts";
@@ -19,7 +20,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       if (!result.success) {
         const errors = fieldErrors(result.error, result.target);
         return problemResponse(c, "validation", {
-          detail: errors.map((e) => `${e.pointer || "body"}: ${e.detail}`).join("; "),
+          detail: describeFieldErrors(errors),
           errors,
         });
       }

@@ -6,6 +6,7 @@ import {
   ForbiddenError,
   IdempotencyKeyReuseError,
   InvalidStateError,
+  MAX_FIELD_ERRORS,
   NotFoundError,
   UnauthenticatedError,
   UnresolvedReferenceError,
@@ -19,6 +20,8 @@ export interface Problem {
   status: number;
   detail?: string;
   errors?: FieldError[];
+  /** How many field errors there were, where `errors` shows only the first MAX_FIELD_ERRORS. */
+  errorCount?: number;
   existingId?: string;
 }
 
@@ -52,7 +55,11 @@ export function problemBody(
   extra: Omit<Partial<Problem>, "type" | "title" | "status"> = {},
 ): Problem {
   const p = problems[kind];
-  return { type: `${TYPE_BASE}${p.slug}`, title: p.title, status: p.status, ...extra };
+  const capped =
+    extra.errors && extra.errors.length > MAX_FIELD_ERRORS
+      ? { errors: extra.errors.slice(0, MAX_FIELD_ERRORS), errorCount: extra.errors.length }
+      : {};
+  return { type: `${TYPE_BASE}${p.slug}`, title: p.title, status: p.status, ...extra, ...capped };
 }
 
 export function problemResponse(
@@ -95,7 +102,10 @@ export function problemForError(
       extra: { detail: error.message, ...(error.existingId ? { existingId: error.existingId } : {}) },
     };
   if (error instanceof IdempotencyKeyReuseError)
-    return { kind: "idempotencyKeyReuse", extra: { detail: error.message } };
+    return {
+      kind: "idempotencyKeyReuse",
+      extra: { detail: error.message, errors: [{ pointer: "Idempotency-Key", detail: error.message }] },
+    };
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { serve } from "@hono/node-server";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
@@ -17,9 +18,14 @@ export function docsScriptLoader(): () => Promise<string | null> {
   };
 }
 
+/** How long a drain may take before the remaining connections are cut. */
+export const DRAIN_TIMEOUT_MS = 8_000;
+
 /**
- * Serves the app until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish
- * and closes the database.
+ * Serves the app until SIGTERM or SIGINT, then drains: stops accepting connections, answers the
+ * requests in flight and any that arrive on open keep-alive connections with `Connection: close`
+ * (so each client learns to reconnect elsewhere after its answer, instead of a reset that leaves it
+ * unsure whether a write was committed), closes idle connections, closes the database and exits 0.
  */
 export function serveUntilStopped(
   deps: AppDeps,
@@ -30,21 +36,43 @@ export function serveUntilStopped(
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     onListening(`http://${info.address === "0.0.0.0" ? "localhost" : info.address}:${info.port}`);
-  });
+  }) as Server;
   let stopping = false;
+  const unanswered = new Set<ServerResponse>();
+  server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+    if (stopping) response.setHeader("connection", "close");
+    unanswered.add(response);
+    response.on("close", () => {
+      unanswered.delete(response);
+      if (stopping) server.closeIdleConnections();
+    });
+  });
+  const log = (level: string, message: string) =>
+    console.log(JSON.stringify({ time: new Date().toISOString(), level, message }));
+  const finish = async (code: number) => {
+    try {
+      await database.close();
+    } catch (error) {
+      log("error", `closing the database failed: ${error}`);
+      code = 1;
+    }
+    process.exit(code);
+  };
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", message: `${signal}: draining` }));
-    server.close(async () => {
-      await database.close();
-      process.exit(0);
+    log("info", `${signal}: draining ${unanswered.size} requests in flight`);
+    for (const response of unanswered) if (!response.headersSent) response.setHeader("connection", "close");
+    server.close(() => {
+      log("info", "drained: every connection closed; closing the database");
+      void finish(0);
     });
-    if ("closeIdleConnections" in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
+    server.closeIdleConnections();
     setTimeout(() => {
-      console.error("shutdown timed out after 10 s; exiting");
-      process.exit(1);
-    }, 10_000).unref();
+      log("error", `drain timed out after ${DRAIN_TIMEOUT_MS} ms with ${unanswered.size} requests unanswered`);
+      server.closeAllConnections();
+      void finish(1);
+    }, DRAIN_TIMEOUT_MS).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

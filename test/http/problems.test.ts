@@ -117,4 +117,16 @@ describe("problem+json for every failure", () => {
     expect(cases.map((r) => r.status)).toEqual([401, 400, 405, 200]);
     for (const r of cases) expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("names at most 20 field errors, with their count: a body of 20,000 unknown keys gets a short answer", async () => {
+    const t = await createTestApp();
+    const operator = await givenOperator(t);
+    const body = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 1]));
+    const response = await t.call("POST", "/v1/organizations", { token: operator.token, body });
+    expectProblem(response, 400, "validation");
+    expect(response.json.errors).toHaveLength(20);
+    expect(response.json.errorCount).toBeGreaterThan(20_000);
+    expect(response.json.detail).toMatch(/; and \d+ more$/);
+    expect(response.text.length).toBeLessThan(4_000);
+  });
 });

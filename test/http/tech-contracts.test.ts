@@ -345,6 +345,7 @@ describe("Idempotency-Key on recording", () => {
       headers,
     });
     expect(other.status).toBe(422);
+    expect(other.json.errors).toEqual([{ pointer: "Idempotency-Key", detail: expect.stringMatching(/.+/) }]);
     expect(await countRows(t, "tech_contracts")).toBe(1);
   });
 

@@ -1,10 +1,12 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { validCreditCode } from "../support/app.ts";
 
 const run = promisify(execFile);
 const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
@@ -101,6 +103,92 @@ describe("the Node service and command line", () => {
     s.child.kill("SIGTERM");
     expect(await exited).toBe(0);
   }, 30_000);
+
+  it("drains on SIGTERM under keep-alive write load: exits 0 with every acknowledged write on disk", async () => {
+    const env = freshEnv();
+    const { stdout } = await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Dawa"], { env });
+    const s = await startServer(env);
+    server = s.child;
+    const token = (
+      await (
+        await fetch(`${s.url}/v1/auth/token`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ apiKey: JSON.parse(stdout).apiKey }),
+        })
+      ).json()
+    ).accessToken;
+    const acknowledged: string[] = [];
+    let closes = 0;
+    let serial = 0;
+    let stop = false;
+    // Eight clients on keep-alive connections, each writing in a loop.
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const post = (body: string) =>
+      new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
+        const request = httpRequest(
+          `${s.url}/v1/organizations`,
+          {
+            method: "POST",
+            agent,
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          },
+          (response) => {
+            let text = "";
+            response.on("data", (chunk) => {
+              text += chunk;
+            });
+            response.on("end", () =>
+              resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, text }),
+            );
+            response.on("error", reject);
+          },
+        );
+        request.on("error", reject);
+        request.end(body);
+      });
+    const writer = async () => {
+      while (!stop) {
+        const n = ++serial;
+        try {
+          const response = await post(
+            JSON.stringify({
+              name: `Drain ${n}`,
+              kind: "enterprise",
+              creditCode: validCreditCode(n + 5000),
+              regionCode: "540102",
+            }),
+          );
+          if (response.connection === "close") closes++;
+          if (response.status === 201) acknowledged.push(JSON.parse(response.text).id);
+        } catch {
+          // Refused once the server stopped accepting: nothing was sent to it.
+          if (stop) return;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    };
+    const exited = new Promise<number | null>((resolve) => s.child.on("exit", resolve));
+    const writers = Array.from({ length: 8 }, writer);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const before = acknowledged.length;
+    const signalled = Date.now();
+    s.child.kill("SIGTERM");
+    const code = await exited;
+    stop = true;
+    await Promise.all(writers);
+    expect(code, s.output()).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5_000);
+    expect(before).toBeGreaterThan(10);
+    expect(closes).toBeGreaterThan(0);
+    expect(s.output()).toMatch(/SIGTERM: draining/);
+    const raw = new Database(env.LEDGER_DATABASE, { readonly: true });
+    const stored = new Set(
+      (raw.prepare("SELECT id FROM organizations").all() as { id: string }[]).map((row) => row.id),
+    );
+    raw.close();
+    for (const id of acknowledged) expect(stored.has(id), id).toBe(true);
+  }, 40_000);
 
   it("refuses to start on a bad setting, naming the variable", async () => {
     const env = { ...freshEnv(), LEDGER_REGION_CODE: "lhasa" };
