@@ -80,6 +80,15 @@ function handleError(error: unknown, c: Context<AppEnv>): Response {
       return problemResponse(c, "unsupportedMediaType", { detail: "send the body as application/json" });
   }
   const mapped = problemForError(error);
+  if (mapped?.kind === "unavailable") {
+    c.get("deps")?.log?.({
+      time: new Date().toISOString(),
+      level: "error",
+      requestId: c.get("requestId"),
+      message: "storage refused the request",
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+  }
   if (mapped) return problemResponse(c, mapped.kind, mapped.extra, mapped.headers);
   c.get("deps")?.log?.({
     time: new Date().toISOString(),

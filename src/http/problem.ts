@@ -79,6 +79,40 @@ export function problemResponse(
   });
 }
 
+/** SQLite's own codes (better-sqlite3's `code`) or message texts (D1 carries only the message). */
+const STORAGE_FAILURES: { pattern: RegExp; detail: string; retryAfter: string }[] = [
+  {
+    pattern: /SQLITE_FULL|database or disk is full/,
+    detail: "the ledger's storage is full; nothing was written; retry later",
+    retryAfter: "60",
+  },
+  {
+    pattern: /SQLITE_READONLY|attempt to write a readonly database/,
+    detail: "the ledger's database cannot be written (a read-only file or mount); nothing was written",
+    retryAfter: "300",
+  },
+  {
+    pattern: /SQLITE_BUSY|database is locked/,
+    detail: "the ledger's database is busy (another process holds its write lock); nothing was written; retry",
+    retryAfter: "1",
+  },
+  {
+    pattern: /SQLITE_IOERR|disk I\/O error|write-ahead log could not be synced/,
+    detail: "the ledger's storage failed; the service needs a restart before it accepts writes",
+    retryAfter: "30",
+  },
+];
+
+/** Storage that refuses writes is unavailable (503), not an internal error: the request may succeed later. */
+function storageFailure(error: unknown): { detail: string; retryAfter: string } | null {
+  const texts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error) texts.push(`${(e as { code?: unknown }).code ?? ""} ${e.message}`);
+  }
+  const text = texts.join(" ");
+  return STORAGE_FAILURES.find((failure) => failure.pattern.test(text)) ?? null;
+}
+
 /** Maps the domain's typed errors to problems; anything else is a 500 that reveals nothing. */
 export function problemForError(
   error: unknown,
@@ -101,6 +135,10 @@ export function problemForError(
       kind: "conflict",
       extra: { detail: error.message, ...(error.existingId ? { existingId: error.existingId } : {}) },
     };
+  const storage = storageFailure(error);
+  if (storage) {
+    return { kind: "unavailable", extra: { detail: storage.detail }, headers: { "Retry-After": storage.retryAfter } };
+  }
   if (error instanceof IdempotencyKeyReuseError)
     return {
       kind: "idempotencyKeyReuse",
