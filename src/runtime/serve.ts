@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import type { Duplex } from "node:stream";
 import { serve } from "@hono/node-server";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import type { AppDeps } from "../http/app-env.ts";
@@ -37,6 +38,7 @@ export function serveUntilStopped(
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     onListening(`http://${info.address === "0.0.0.0" ? "localhost" : info.address}:${info.port}`);
   }) as Server;
+  server.on("clientError", answerMalformed);
   let stopping = false;
   const unanswered = new Set<ServerResponse>();
   server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
@@ -76,4 +78,31 @@ export function serveUntilStopped(
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/**
+ * Malformed HTTP (a bad request line, Content-Length or header, or headers too large) never
+ * reaches the app: Node answers it here. Give it a problem+json like every other error, where the
+ * socket can still take one, then close it.
+ */
+function answerMalformed(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, detail] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "the request's headers are too large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "the request was not received in time"]
+        : [400, "Bad Request", `the request is not valid HTTP (${error.code ?? "parse error"})`];
+  const body = JSON.stringify({
+    type: "urn:tech-market-ledger:problem:malformed-request",
+    title: "The request is not valid HTTP",
+    status,
+    detail,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -189,6 +190,36 @@ describe("the Node service and command line", () => {
     raw.close();
     for (const id of acknowledged) expect(stored.has(id), id).toBe(true);
   }, 40_000);
+
+  it("answers malformed HTTP with problem+json: a bad request line, a bad Content-Length, oversized headers", async () => {
+    const s = await startServer(freshEnv());
+    server = s.child;
+    const { hostname, port } = new URL(s.url);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname === "localhost" ? "127.0.0.1" : hostname);
+        let answer = "";
+        socket.on("data", (chunk) => {
+          answer += chunk;
+        });
+        socket.on("end", () => resolve(answer));
+        socket.on("error", reject);
+        socket.write(request);
+      });
+    const cases: [string, number][] = [
+      ["NONSENSE\r\n\r\n", 400],
+      ["POST /v1/contracts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400],
+      [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431],
+    ];
+    for (const [request, status] of cases) {
+      const answer = await raw(request);
+      expect(answer, request.slice(0, 40)).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(answer).toContain("Content-Type: application/problem+json");
+      const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+      expect(body).toMatchObject({ status, type: "urn:tech-market-ledger:problem:malformed-request" });
+    }
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  }, 30_000);
 
   it("refuses to start on a bad setting, naming the variable", async () => {
     const env = { ...freshEnv(), LEDGER_REGION_CODE: "lhasa" };
