@@ -217,6 +217,13 @@ export interface AchievementEntriesTable {
   recorded_at: GeneratedAlways<string>;
 }
 
+/** Per rollup family and measure (a column name), the sum of its entries' magnitudes (migration 0011). */
+export interface RollupGrossTable {
+  family: string;
+  measure: string;
+  gross: number;
+}
+
 /** The catalogue's search index (FTS5, migration 0009); rowid is the achievement's `search_docid`. */
 export interface AchievementCatalogueTable {
   rowid: number;
@@ -247,4 +254,5 @@ export interface Database {
   achievements: AchievementsTable;
   achievement_entries: AchievementEntriesTable;
   achievement_catalogue: AchievementCatalogueTable;
+  rollup_gross: RollupGrossTable;
 }

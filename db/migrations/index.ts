@@ -8,6 +8,7 @@ import { hashVersion } from "./0007-hash-version.ts";
 import { achievements } from "./0008-achievements.ts";
 import { catalogueFilters } from "./0009-catalogue-filters.ts";
 import { contractNumberKey } from "./0010-contract-number-key.ts";
+import { rollupGross } from "./0011-rollup-gross.ts";
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   achievements,
   catalogueFilters,
   contractNumberKey,
+  rollupGross,
 ];

@@ -1,7 +1,8 @@
 import { type CompiledQuery, type Kysely, sql } from "kysely";
-import { HeadMovedError } from "../../src/domain/errors.ts";
+import { ConflictError, HeadMovedError } from "../../src/domain/errors.ts";
 import { ROLLUP_FAMILIES, type RollupFamily } from "../../src/domain/ledger/rollup-families.ts";
 import { type ColumnSubjectType, isStateSubject } from "../../src/domain/ledger/subjects.ts";
+import { formatYuan } from "../../src/domain/money.ts";
 import { apiKeyState } from "../../src/domain/organizations/api-keys.ts";
 import type {
   AuditEvent,
@@ -19,7 +20,7 @@ import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 import * as organizations from "./organizations.ts";
-import { rollupBreakdown, rollupWrites } from "./rollups.ts";
+import { GROSS_CONSTRAINT, GROSS_LIMIT, rollupBreakdown, rollupWrites } from "./rollups.ts";
 import { stateRowWrites } from "./state-tables.ts";
 import * as statistics from "./statistics.ts";
 import * as contracts from "./tech-contracts.ts";
@@ -133,6 +134,12 @@ function storeOn(
       } catch (error) {
         if (error instanceof ConstraintViolation && RACE_TARGETS.has(error.target)) {
           throw new HeadMovedError(`another write landed first (${error.target})`);
+        }
+        if (error instanceof ConstraintViolation && error.target === GROSS_CONSTRAINT) {
+          throw new ConflictError(
+            `this write would take the sum of the ledger's amounts past ${formatYuan(GROSS_LIMIT)} yuan ` +
+              "(2^53 fen), beyond which statistics cannot be summed exactly; nothing was written",
+          );
         }
         throw error;
       }

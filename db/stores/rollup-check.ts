@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from "kysely";
 import { quarterOf } from "../../src/domain/dates.ts";
 import { nextTurn } from "../../src/domain/next-turn.ts";
 import type { Database } from "../schema.ts";
-import type { FamilyTables } from "./rollups.ts";
+import { type FamilyTables, GROSS_LIMIT } from "./rollups.ts";
 
 /**
  * The fast half of checkRollups: true only if every rollup equals a recomputation from the volume
@@ -309,4 +309,31 @@ export async function recomputeRollups(db: Kysely<Database>, t: FamilyTables, li
   );
   await compare("daily rollup", t.daily, (r) => String(r.day), daily);
   return problems.map((p) => `${t.family.name}: ${p}`);
+}
+
+/**
+ * The family's gross (the sum of its entries' magnitudes, per measure) as kept by the writes,
+ * against a recomputation: the bound that keeps every sum exact holds only if the gross is right.
+ */
+export async function grossProblems(db: Kysely<Database>, t: FamilyTables): Promise<string[]> {
+  const measures = t.measures.map(([, c]) => c);
+  const sums = sql.raw(
+    measures.map((c) => `CAST(min(total(abs(${c})), ${GROSS_LIMIT}) AS INTEGER) AS ${c}`).join(", "),
+  );
+  await nextTurn();
+  const { rows } = await sql<Record<string, number>>`SELECT ${sums} FROM ${sql.table(t.entries)}`.execute(db);
+  const stored = await db
+    .selectFrom("rollup_gross")
+    .select(["measure", "gross"])
+    .where("family", "=", t.family.name)
+    .execute();
+  const problems: string[] = [];
+  for (const measure of measures) {
+    const want = Number(rows[0]?.[measure] ?? 0);
+    const got = stored.find((r) => r.measure === measure)?.gross ?? 0;
+    if (want !== Number(got)) {
+      problems.push(`gross ${t.family.name}.${measure} holds ${got}, entries give ${want}`);
+    }
+  }
+  return problems;
 }

@@ -23,8 +23,13 @@ export interface FamilyTables {
   measures: [string, string][];
   cuboids: number[];
   full: number;
-  writes: { daily: string; monthly: string; periods: string };
+  writes: { daily: string; monthly: string; periods: string; gross: string };
 }
+
+/** The largest exact integer of a JavaScript number: no sum of a family may pass it (migration 0011). */
+export const GROSS_LIMIT = Number.MAX_SAFE_INTEGER;
+/** The CHECK that refuses a write taking a family's gross past GROSS_LIMIT. */
+export const GROSS_CONSTRAINT = "rollup_gross_exact";
 
 export const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -65,6 +70,11 @@ export function familyTables(family: RollupFamily): FamilyTables {
       SELECT m.column1, g.column1, CASE g.column1 WHEN 'year' THEN v.year ELSE v.quarter END, ${kept}, ${vMeasures}
       FROM v, (VALUES ${masks(cuboids.filter((m) => m !== full))}) AS m, (VALUES ('quarter'), ('year')) AS g WHERE true
       ON CONFLICT (cuboid, grain, period, ${dims.join(", ")}) DO UPDATE SET ${add}`,
+    // Bounds every sum a read can make of this family's cells (see migration 0011).
+    gross: `INSERT INTO rollup_gross (family, measure, gross) VALUES ${meas
+      .map((c) => `('${family.name}', '${c}', abs(?))`)
+      .join(", ")}
+      ON CONFLICT (family, measure) DO UPDATE SET gross = gross + excluded.gross`,
   };
   const tables: FamilyTables = { family, ...names, dimensions, measures, cuboids, full, writes };
   tablesByFamily.set(family, tables);
@@ -76,18 +86,20 @@ export function rollupWrites(family: RollupFamily, entry: Record<string, unknown
   const t = familyTables(family);
   const day = String(entry.entryOn);
   const month = day.slice(0, 7);
+  const measures = t.measures.map(([f]) => Number(entry[f]));
   const params = [
     day,
     month,
     quarterOf(month),
     month.slice(0, 4),
     ...t.dimensions.map(([f]) => String(entry[f])),
-    ...t.measures.map(([f]) => Number(entry[f])),
+    ...measures,
   ];
   return [
     CompiledQuery.raw(t.writes.daily, params),
     CompiledQuery.raw(t.writes.monthly, params),
     CompiledQuery.raw(t.writes.periods, params),
+    CompiledQuery.raw(t.writes.gross, measures),
   ];
 }
 
@@ -117,6 +129,11 @@ export function rebuildRollupQueries(family: RollupFamily): CompiledQuery[] {
     `DELETE FROM ${t.daily}`,
     `DELETE FROM ${t.monthly}`,
     `DELETE FROM ${t.periods}`,
+    `DELETE FROM rollup_gross WHERE family = '${t.family.name}'`,
+    ...t.measures.map(
+      ([, c]) => `INSERT INTO rollup_gross (family, measure, gross)
+        SELECT '${t.family.name}', '${c}', CAST(min(total(abs(${c})), ${GROSS_LIMIT}) AS INTEGER) FROM ${t.entries}`,
+    ),
     `INSERT INTO ${t.daily} SELECT entry_on, ${sums} FROM ${t.entries} GROUP BY entry_on`,
     ...t.cuboids.map(
       (mask) => `INSERT INTO ${t.monthly}

@@ -3,7 +3,7 @@ import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
 import type { VolumeCell, VolumeFigures, VolumeQuery } from "../../src/domain/ports.ts";
 import type { GoalRecord } from "../../src/domain/statistics/goal.ts";
 import type { Database, GoalsTable } from "../schema.ts";
-import { recomputeRollups, rollupsMatch } from "./rollup-check.ts";
+import { grossProblems, recomputeRollups, rollupsMatch } from "./rollup-check.ts";
 import { dailyTotals, familyTables, rollupBreakdown } from "./rollups.ts";
 
 const VOLUME = ROLLUP_FAMILIES.volume_entry;
@@ -86,6 +86,8 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
   const problems: string[] = [];
   for (const family of Object.values(ROLLUP_FAMILIES)) {
     const t = familyTables(family);
+    // The gross first: a wrong gross lifts the bound that keeps every sum exact.
+    problems.push(...(await grossProblems(db, t)));
     if (!(await rollupsMatch(db, t))) problems.push(...(await recomputeRollups(db, t, limit)));
   }
   return problems.slice(0, limit);

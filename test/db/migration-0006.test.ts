@@ -214,9 +214,10 @@ describe("migration 0006: rows that are their last event's state", () => {
     await sql`UPDATE tech_contracts SET total_fen = total_fen + 1 WHERE id = 'tc_b'`.execute(database.db);
     // Written outside the ledger: a row with no event at all.
     await database.batch([oldContractRow(contract("tc_c"))]);
-    await database.batch(rebuildRollupQueries(ROLLUP_FAMILIES.volume_entry));
 
     expect((await migrate(database)).applied).toEqual(migrations.filter((m) => m.version >= 6).map((m) => m.version));
+    // The rollups of the rows written by hand (as of today's schema: the rebuild keeps the gross too).
+    await database.batch(rebuildRollupQueries(ROLLUP_FAMILIES.volume_entry));
 
     const rows = await database.db
       .selectFrom("tech_contracts")

@@ -10,8 +10,8 @@ import { cancelTechContract, revokeTechContract } from "../../src/domain/tech-co
 import { recordTechContract } from "../../src/domain/tech-contracts/record-tech-contract.ts";
 import type { TechContractRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
-import { createTestApp, type TestApp, validCreditCode } from "../support/app.ts";
-import { contractBody, givenRegisteredContract } from "../support/contracts.ts";
+import { countRows, createTestApp, type TestApp, validCreditCode } from "../support/app.ts";
+import { contractBody, decide, givenRegisteredContract } from "../support/contracts.ts";
 import { givenRoles, type RoleTokens, travel } from "../support/roles.ts";
 
 async function createGoal(t: TestApp, roles: RoleTokens, target: string, amount = "total") {
@@ -566,5 +566,54 @@ describe("edge cases found in review", () => {
     await travel(t, roles, "2026-02-01T02:00:00.000Z");
     const p = (await t.call("GET", "/v1/statistics/progress")).json;
     expect(p).toMatchObject({ reachedOn: null, projectedReachOn: null, cumulativeAmount: "100.00" });
+  });
+});
+
+describe("sums that stay exact", () => {
+  it("refuses the registration that would take the ledger past 2^53 fen, and every statistic still answers", async () => {
+    const t = await createTestApp();
+    const roles = await givenRoles(t);
+    // The issue's case: 91 contracts of the largest amount (10^12 yuan) sum past 2^53 fen
+    // (90,071,992,547,409.91 yuan); the 90th is the last that fits.
+    const approveHuge = async () => {
+      const recorded = await t.call("POST", "/v1/contracts", {
+        token: roles.member.token,
+        body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, {
+          totalAmount: "1000000000000",
+          technologyAmount: "1000000000000",
+        }),
+      });
+      expect(recorded.status, recorded.text).toBe(201);
+      const first = await decide(t, roles.operator.token, recorded.json.id, "register");
+      expect(first.status, first.text).toBe(200);
+      return recorded.json.id as string;
+    };
+    const register = (id: string) => decide(t, roles.registrar.token, id, "register");
+    for (let i = 0; i < 90; i++) expect((await register(await approveHuge())).json.status).toBe("registered");
+    const last = await approveHuge();
+    const before = await countRows(t, "audit_events");
+    const refused = await register(last);
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(refused.json.detail).toMatch(/past 90071992547409\.91 yuan .*nothing was written/);
+    expect(await countRows(t, "audit_events")).toBe(before);
+    expect(await countRows(t, "volume_entries")).toBe(90);
+    expect((await t.call("GET", `/v1/contracts/${last}`, { token: roles.operator.token })).json.status).toBe(
+      "submitted",
+    );
+
+    for (const path of [
+      "/v1/statistics/progress",
+      "/v1/statistics/contracts?groupBy=type",
+      "/v1/statistics/contracts?groupBy=month&from=2025-01-01&to=2025-12-31",
+      "/v1/statistics/contracts?groupBy=techField&format=csv",
+      "/v1/statistics/achievements",
+    ]) {
+      const response = await t.call("GET", path, { token: roles.operator.token });
+      expect(response.status, `${path}: ${response.text}`).toBe(200);
+    }
+    const totals = (await t.call("GET", "/v1/statistics/contracts?groupBy=type", { token: roles.operator.token })).json;
+    expect(JSON.stringify(totals)).toContain("90000000000000.00");
+    expect((await verifyLedger(t.deps)).ok).toBe(true);
   });
 });

@@ -152,6 +152,10 @@ const TAMPERINGS: [string, (l: Ledger) => Promise<unknown>][] = [
   ["a period rollup cell", ({ t }) => run(t, sql`UPDATE volume_periods SET technology_fen = 0 WHERE grain = 'year'`)],
   ["a daily rollup cell", ({ t }) => run(t, sql`DELETE FROM volume_daily`)],
   [
+    "the gross that keeps sums exact",
+    ({ t }) => run(t, sql`UPDATE rollup_gross SET gross = 0 WHERE family = 'volume' AND measure = 'total_fen'`),
+  ],
+  [
     "an extra rollup cell",
     ({ t }) =>
       run(

@@ -1,9 +1,10 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { type AchievementRecord, achievementEntryFor } from "../../src/domain/achievements/achievement.ts";
 import { queryTerms } from "../../src/domain/achievements/search-terms.ts";
-import { HeadMovedError } from "../../src/domain/errors.ts";
+import { ConflictError, HeadMovedError } from "../../src/domain/errors.ts";
 import { chainEvents, type EventDraft } from "../../src/domain/ledger/audit-chain.ts";
 import type { LedgerStore, OrganizationRecord } from "../../src/domain/ports.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
@@ -180,6 +181,27 @@ export function describeStore(dialect: string, open: () => Promise<LedgerDatabas
       });
       expect(cells).toEqual([{ period: "2025", keys: { kind: "applied_technology" }, figures: [1, 0] }]);
       expect(await store.checkRollups()).toEqual([]);
+      await database.close();
+    });
+
+    it("refuses, as a conflict writing nothing, an entry that would take a family's gross past 2^53", async () => {
+      const { database, store } = await fresh();
+      const a = achievementRecord("ach_6", 6);
+      const entry = achievementEntryFor(a, "registration", "ae_6", AT);
+      const drafts: EventDraft[] = [
+        { action: "achievement.registered", subjectType: "achievement", subjectId: a.id, state: a },
+        { action: "achievement_entry.recorded", subjectType: "achievement_entry", subjectId: entry.id, state: entry },
+      ];
+      // As if the ledger's earlier entries had already summed to the largest exact integer.
+      await sql`INSERT INTO rollup_gross (family, measure, gross) VALUES ('achievement', 'registered', ${Number.MAX_SAFE_INTEGER})
+                ON CONFLICT (family, measure) DO UPDATE SET gross = excluded.gross`.execute(database.db);
+      const before = await store.auditHead();
+      await expect(write(store, drafts)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.auditHead()).toEqual(before);
+      expect(await store.findAchievement(a.id)).toBeUndefined();
+      await sql`UPDATE rollup_gross SET gross = 0 WHERE family = 'achievement'`.execute(database.db);
+      await write(store, drafts);
+      expect(await store.findAchievement(a.id)).toBeDefined();
       await database.close();
     });
 
