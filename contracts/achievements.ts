@@ -13,6 +13,7 @@ import {
   MoneyOutput,
   nameList,
   problemResponses,
+  rateLimitedResponses,
   text,
 } from "./common.ts";
 import { ipNumberProblem, normalizeIpNumber } from "./ip-numbers.ts";
@@ -350,5 +351,6 @@ export const achievementStatisticsRoute = createRoute({
       },
     },
     ...problemResponses,
+    ...rateLimitedResponses,
   },
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonBody, jsonResponse, problemResponses } from "./common.ts";
+import { jsonBody, jsonResponse, problemResponses, rateLimitedResponses } from "./common.ts";
 
 export const TokenRequest = z
   .object({ apiKey: z.string().min(1, "must not be empty").max(200, "is too long") })
@@ -20,7 +20,7 @@ export const issueTokenRoute = createRoute({
   tags: ["Auth"],
   summary: "Exchange an API key for a short-lived access token",
   request: { body: jsonBody(TokenRequest) },
-  responses: { 200: jsonResponse(TokenResponse, "An access token"), ...problemResponses },
+  responses: { 200: jsonResponse(TokenResponse, "An access token"), ...problemResponses, ...rateLimitedResponses },
 });
 
 export const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi("JWKS");

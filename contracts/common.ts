@@ -105,6 +105,15 @@ export const problemResponses = {
   },
 } as const;
 
+/** A route limited per client (src/http/middleware/rate-limit.ts). */
+export const rateLimitedResponses = {
+  429: {
+    description: "Too many requests from this client; Retry-After says when to try again",
+    headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" as const } } },
+    content: { "application/problem+json": { schema: ProblemDetail } },
+  },
+} as const;
+
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { "application/json": { schema } } } as const;
 }

@@ -11,6 +11,7 @@ import {
   MoneyOutput,
   nameList,
   problemResponses,
+  rateLimitedResponses,
   text,
 } from "./common.ts";
 
@@ -157,7 +158,7 @@ export const progressRoute = createRoute({
   tags: ["Goals and statistics"],
   summary: "Progress toward a goal (public); without goalId, the market's plan goal",
   request: { query: z.object({ goalId: Id.optional() }) },
-  responses: { 200: jsonResponse(Progress, "Progress"), ...problemResponses },
+  responses: { 200: jsonResponse(Progress, "Progress"), ...problemResponses, ...rateLimitedResponses },
 });
 
 export const breakdownRoute = createRoute({
@@ -177,5 +178,6 @@ export const breakdownRoute = createRoute({
       },
     },
     ...problemResponses,
+    ...rateLimitedResponses,
   },
 });

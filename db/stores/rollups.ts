@@ -1,11 +1,13 @@
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import { quarterOf } from "../../src/domain/dates.ts";
+import { AnswerTooLargeError } from "../../src/domain/errors.ts";
 import {
   cuboidsOf,
   type RollupCell,
   type RollupFamily,
   type RollupQuery,
 } from "../../src/domain/ledger/rollup-families.ts";
+import { turnYielder } from "../../src/domain/next-turn.ts";
 import type { Database } from "../schema.ts";
 
 /**
@@ -201,9 +203,20 @@ export function decompose(
   ];
 }
 
+/** Months "YYYY-MM" from..to, in order. */
+const monthsBetween = (from: string, to: string) =>
+  Array.from({ length: monthIndex(`${to}-01`) - monthIndex(`${from}-01`) + 1 }, (_, i) =>
+    monthOf(monthIndex(`${from}-01`) + i),
+  );
+
 /**
  * Cells read from the coarsest rollup that answers each part of the range; only the partial
- * months at the ends read entries (of those days, by index).
+ * months at the ends read entries (of those days, by index). Cells of the same period and keys
+ * from different parts are summed here (exactly: no family's gross passes 2^53, migration 0011),
+ * so the answer holds each group once and `maxGroups` bounds it: past it the read stops and throws
+ * AnswerTooLargeError. The full cuboid (every dimension, as many cells as entries) is read a month
+ * per statement and the loop yields a turn between statements, so a large read never holds the
+ * event loop for long on better-sqlite3.
  */
 export async function rollupBreakdown(
   db: Kysely<Database>,
@@ -217,44 +230,63 @@ export async function rollupBreakdown(
   const columns = chosen.map(([, c]) => c);
   const coarsest =
     mask === t.full || query.period === "month" ? "month" : query.period === "quarter" ? "quarter" : "year";
-  const cells: RollupCell[] = [];
+  const maxGroups = query.maxGroups ?? Number.POSITIVE_INFINITY;
+  const statements: { source: string; periodSql: string; where: ReturnType<typeof sql> }[] = [];
   for (const segment of decompose(query.from, query.to, coarsest)) {
-    let periodSql: string;
-    let source: string;
-    let where: ReturnType<typeof sql>;
     if (segment.source === "year" || segment.source === "quarter") {
-      periodSql = query.period === "year" && segment.source === "quarter" ? "substr(period, 1, 4)" : "period";
-      source = t.periods;
-      where = sql`cuboid = ${mask} AND grain = ${segment.source} AND period >= ${segment.from} AND period <= ${segment.to}`;
+      statements.push({
+        source: t.periods,
+        periodSql: query.period === "year" && segment.source === "quarter" ? "substr(period, 1, 4)" : "period",
+        where: sql`cuboid = ${mask} AND grain = ${segment.source} AND period >= ${segment.from} AND period <= ${segment.to}`,
+      });
     } else if (segment.source === "month") {
-      periodSql = periodExpression(query.period, "month");
-      source = t.monthly;
-      where = sql`cuboid = ${mask} AND month >= ${segment.from} AND month <= ${segment.to}`;
+      const periodSql = periodExpression(query.period, "month");
+      const ranges =
+        mask === t.full ? monthsBetween(segment.from, segment.to).map((m) => [m, m]) : [[segment.from, segment.to]];
+      for (const [from, to] of ranges)
+        statements.push({
+          source: t.monthly,
+          periodSql,
+          where: sql`cuboid = ${mask} AND month >= ${from} AND month <= ${to}`,
+        });
     } else {
-      periodSql = periodExpression(query.period, "substr(entry_on, 1, 7)");
-      source = t.entries;
-      where = sql`entry_on >= ${segment.from} AND entry_on <= ${segment.to}`;
+      statements.push({
+        source: t.entries,
+        periodSql: periodExpression(query.period, "substr(entry_on, 1, 7)"),
+        where: sql`entry_on >= ${segment.from} AND entry_on <= ${segment.to}`,
+      });
     }
+  }
+  const groupBy = [...(query.period ? ["period"] : []), ...columns];
+  const limit = Number.isFinite(maxGroups) ? sql.raw(`LIMIT ${maxGroups + 1}`) : sql.raw("");
+  const firstMeasure = t.measures[0]?.[1] ?? "";
+  const cells = new Map<string, RollupCell>();
+  const yieldTurn = turnYielder();
+  for (const { source, periodSql, where } of statements) {
     const select = [
       ...(query.period ? [`${periodSql} AS period`] : []),
       ...columns,
       ...t.measures.map(([, c]) => `sum(${c}) AS ${c}`),
     ].join(", ");
-    const groupBy = [...(query.period ? ["period"] : []), ...columns];
     const result = await sql<Record<string, unknown>>`
       SELECT ${sql.raw(select)} FROM ${sql.table(source)} WHERE ${where}
-      ${sql.raw(groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : "")}`.execute(db);
+      ${sql.raw(groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : "")} ${limit}`.execute(db);
     for (const row of result.rows) {
-      const firstMeasure = t.measures[0]?.[1] ?? "";
       if (row[firstMeasure] === null) continue;
       const keys: Record<string, string> = {};
       for (const [d, c] of chosen) keys[d] = String(row[c]);
-      cells.push({
-        ...(query.period ? { period: String(row.period) } : {}),
-        keys,
-        figures: t.measures.map(([, c]) => Number(row[c])),
-      });
+      const period = query.period ? String(row.period) : undefined;
+      const id = [period ?? "", ...chosen.map(([d]) => keys[d])].join("\u0000");
+      const figures = t.measures.map(([, c]) => Number(row[c]));
+      const known = cells.get(id);
+      if (known) {
+        known.figures = known.figures.map((f, i) => f + (figures[i] ?? 0));
+        continue;
+      }
+      if (cells.size >= maxGroups) throw new AnswerTooLargeError(maxGroups);
+      cells.set(id, { ...(period === undefined ? {} : { period }), keys, figures });
     }
+    await yieldTurn();
   }
-  return cells;
+  return [...cells.values()];
 }

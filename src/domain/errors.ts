@@ -28,6 +28,21 @@ export class ValidationError extends DomainError {
   }
 }
 
+/**
+ * A statistics answer of more than `limit` groups is refused before it is built: a public query
+ * must not hold the service or its memory (issue 15). The problem names `groupBy` and how to narrow.
+ */
+export class AnswerTooLargeError extends ValidationError {
+  constructor(readonly limit: number) {
+    super([
+      {
+        pointer: "groupBy",
+        detail: `the answer would have more than ${limit} rows; narrow from and to, group by a coarser period (quarter or year) or by fewer dimensions`,
+      },
+    ]);
+  }
+}
+
 /** Every field is well formed, but one names an object that cannot serve (an achievement a contract may not claim). */
 export class UnresolvedReferenceError extends ValidationError {}
 

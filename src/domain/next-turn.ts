@@ -5,3 +5,17 @@
  * socket or a worker's message. Works on Node and on Workers alike.
  */
 export const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * For loops of synchronous work of unknown length (a statistics read over many rollup cells): call
+ * the returned function between steps; it yields a turn once `budgetMs` have passed since the
+ * last, so other requests (and `/healthz`) wait at most about that long, and short work never waits.
+ */
+export function turnYielder(budgetMs = 8): () => Promise<void> {
+  let since = Date.now();
+  return async () => {
+    if (Date.now() - since < budgetMs) return;
+    await nextTurn();
+    since = Date.now();
+  };
+}

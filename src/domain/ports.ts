@@ -121,6 +121,8 @@ export interface VolumeQuery {
   /** Keep periods of this grain apart, or (null) sum over the whole range. */
   period: "month" | "quarter" | "year" | null;
   dimensions: CategoryDimension[];
+  /** Refuse (AnswerTooLargeError) rather than return more than this many cells. */
+  maxGroups?: number;
 }
 
 /** Net registered volume of one period (or the whole range) and one combination of dimension values. */

@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from "./app-env.ts";
 import { requireToken, resolveCaller } from "./middleware/authenticate.ts";
 import { bodyLimit } from "./middleware/body-limit.ts";
 import { observe } from "./middleware/observe.ts";
+import { rateLimits } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { jsonPointer, problemForError, problemResponse } from "./problem.ts";
 import { registerRoutes } from "./routes/index.ts";
@@ -43,6 +44,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     ),
   );
   app.use("*", resolveCaller);
+  if (deps.rateLimits) {
+    const limits = rateLimits(deps.rateLimits, deps.rateLimitBindings);
+    app.use("/v1/statistics/*", ...limits.statistics);
+    app.use("/v1/auth/token", ...limits.tokens);
+  }
 
   // Every route whose contract requires a bearer token refuses a request without one before
   // validating its input (route middleware runs before the validators).

@@ -44,6 +44,7 @@ export const problems = {
     title: "The request names something that cannot be used here",
   },
   idempotencyKeyReuse: { status: 422, slug: "idempotency-key-reuse", title: "Idempotency-Key reused" },
+  tooManyRequests: { status: 429, slug: "too-many-requests", title: "Too many requests" },
   internal: { status: 500, slug: "internal", title: "Internal server error" },
   unavailable: { status: 503, slug: "unavailable", title: "The service is unavailable" },
 } as const;

@@ -61,6 +61,26 @@ export const ConfigSchema = z.object({
   /** The private keys' file on Node (0600); beside the database by default, never inside it. */
   LEDGER_KEY_FILE: z.string().min(1).optional(),
   LEDGER_LOG: z.enum(["json", "off"]).default("json"),
+  // Limits per client (0 turns one off); see src/http/middleware/rate-limit.ts.
+  /** Requests to /v1/statistics/* per client (its organisation if it sends a token, else its address) per minute. */
+  LEDGER_RATE_LIMIT_STATISTICS: z.coerce.number().int().min(0).default(120),
+  /** POST /v1/auth/token requests per client address per minute. */
+  LEDGER_RATE_LIMIT_TOKENS: z.coerce.number().int().min(0).default(30),
+  /** Refused POST /v1/auth/token attempts per key id per 15 minutes, from any address. */
+  LEDGER_RATE_LIMIT_KEY_FAILURES: z.coerce.number().int().min(0).default(10),
+  /**
+   * How many reverse proxies in front of the service append to X-Forwarded-For: the client's
+   * address is that many entries from its end. 0 (the default): the socket's address, the header ignored.
+   */
+  LEDGER_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * On Node: a request's headers and body must arrive within this many milliseconds (headers
+   * within half of it), or the connection is answered 408 and closed, so slow or stalled clients
+   * cannot hold connections and memory. A request being answered is not cut.
+   */
+  LEDGER_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(8_000),
+  /** The statistics answers kept per ledger head, in MiB of memory (estimated from their size). */
+  LEDGER_READ_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(64),
   // The plan's goal. Defaults: Lhasa's 2021 innovation plan.
   LEDGER_GOAL_NAME: z.string().min(1).default("Cumulative technology-market transaction volume 7 billion yuan"),
   LEDGER_GOAL_TARGET: z

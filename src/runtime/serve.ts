@@ -3,6 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context } from "hono";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import type { AppDeps } from "../http/app-env.ts";
 import { createApp } from "../http/create-app.ts";
@@ -19,6 +21,29 @@ export function docsScriptLoader(): () => Promise<string | null> {
   };
 }
 
+/**
+ * The client's address on Node: the socket's peer, or behind `hops` trusted reverse proxies the
+ * entry of X-Forwarded-For that the outermost of them appended (entries before it are the
+ * client's own say, and could be anything).
+ */
+export function nodeClientAddress(hops: number): (c: Context) => string | undefined {
+  return (c) => {
+    if (hops > 0) {
+      const forwarded = (c.req.header("x-forwarded-for") ?? "")
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean);
+      const entry = forwarded[forwarded.length - hops];
+      if (entry) return entry;
+    }
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** How long a drain may take before the remaining connections are cut. */
 export const DRAIN_TIMEOUT_MS = 8_000;
 
@@ -31,11 +56,19 @@ export const DRAIN_TIMEOUT_MS = 8_000;
 export function serveUntilStopped(
   deps: AppDeps,
   database: LedgerDatabase,
-  config: Pick<Config, "PORT" | "HOST">,
+  config: Pick<Config, "PORT" | "HOST" | "LEDGER_PROXY_HOPS" | "LEDGER_REQUEST_TIMEOUT_MS">,
   onListening: (url: string) => void,
 ) {
-  const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const app = createApp({ ...deps, clientAddress: deps.clientAddress ?? nodeClientAddress(config.LEDGER_PROXY_HOPS) });
+  const timeout = config.LEDGER_REQUEST_TIMEOUT_MS;
+  const serverOptions = {
+    headersTimeout: Math.ceil(timeout / 2),
+    requestTimeout: timeout,
+    // How often Node looks for requests past their time (its default is 30 s).
+    connectionsCheckingInterval: Math.min(1_000, Math.ceil(timeout / 4)),
+    keepAliveTimeout: 5_000,
+  };
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions }, (info) => {
     onListening(`http://${info.address === "0.0.0.0" ? "localhost" : info.address}:${info.port}`);
   }) as Server;
   server.on("clientError", answerMalformed);

@@ -4,6 +4,7 @@ import { migrate } from "../../db/migrate.ts";
 import { configuredVault } from "../crypto/key-vault.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { createApp } from "../http/create-app.ts";
+import type { RateLimitBinding, RateLimitBindings } from "../http/middleware/rate-limit.ts";
 import { problemBody } from "../http/problem.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
@@ -11,6 +12,10 @@ import { buildDeps } from "./deps.ts";
 /** The Worker's bindings: the D1 database and the same variables as on Node. */
 export interface WorkerEnv {
   DB: D1Binding;
+  /** Rate-limiting bindings (wrangler.toml); without them the Worker counts in each isolate's memory. */
+  STATISTICS_RATE_LIMIT?: RateLimitBinding;
+  TOKEN_RATE_LIMIT?: RateLimitBinding;
+  KEY_RATE_LIMIT?: RateLimitBinding;
   [variable: string]: unknown;
 }
 
@@ -28,7 +33,22 @@ export async function bootWorker(env: WorkerEnv): Promise<OpenAPIHono<AppEnv>> {
   const log =
     config.LEDGER_LOG === "json" ? (line: Record<string, unknown>) => console.log(JSON.stringify(line)) : undefined;
   const vault = configuredVault("LEDGER_SIGNING_KEY", config.LEDGER_SIGNING_KEY);
-  return createApp(await buildDeps(database, config, { vault, ...(log ? { log } : {}) }));
+  const rateLimitBindings = {
+    statistics: env.STATISTICS_RATE_LIMIT,
+    tokens: env.TOKEN_RATE_LIMIT,
+    keyFailures: env.KEY_RATE_LIMIT,
+  };
+  return createApp(
+    await buildDeps(database, config, {
+      vault,
+      ...(log ? { log } : {}),
+      rateLimitBindings: Object.fromEntries(
+        Object.entries(rateLimitBindings).filter(([, binding]) => binding !== undefined),
+      ) as RateLimitBindings,
+      // Cloudflare sets it from the connection; a client cannot.
+      clientAddress: (c) => c.req.header("cf-connecting-ip"),
+    }),
+  );
 }
 
 let booted: Promise<OpenAPIHono<AppEnv>> | undefined;

@@ -1,8 +1,10 @@
 import fc from "fast-check";
+import { sql } from "kysely";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type CATEGORY_DIMENSIONS, DIMENSIONS, PERIOD_DIMENSIONS } from "../../contracts/statistics.ts";
 import { IP_TYPES, TECH_FIELDS } from "../../contracts/tech-contracts.ts";
 import { chinaDate } from "../../src/domain/dates.ts";
+import { MAX_ANSWER_GROUPS } from "../../src/domain/ledger/rollup-families.ts";
 import type { Actor } from "../../src/domain/ports.ts";
 import { contractBreakdown, type Dimension, yearEarlier } from "../../src/domain/statistics/breakdown.ts";
 import { decideTechContract } from "../../src/domain/tech-contracts/decide-tech-contract.ts";
@@ -615,5 +617,52 @@ describe("sums that stay exact", () => {
     const totals = (await t.call("GET", "/v1/statistics/contracts?groupBy=type", { token: roles.operator.token })).json;
     expect(JSON.stringify(totals)).toContain("90000000000000.00");
     expect((await verifyLedger(t.deps)).ok).toBe(true);
+  });
+});
+
+describe("answers of bounded size", () => {
+  /** Full-cuboid cells (every dimension kept) of regions first..last in March 2025, as that many distinct contracts would leave. */
+  async function givenCells(t: TestApp, first: number, last: number) {
+    await sql`WITH RECURSIVE n(i) AS (SELECT ${first} UNION ALL SELECT i + 1 FROM n WHERE i < ${last})
+      INSERT INTO volume_monthly (cuboid, month, type, tech_field, seller_kind, buyer_kind, ip_type, seller_region, flow, count, total_fen, technology_fen)
+      SELECT 127, '2025-03', 'development', 'electronic_information', 'enterprise', 'enterprise', 'none', printf('r%05d', i), 'local', 1, 100, 100 FROM n`.execute(
+      t.database.db,
+    );
+  }
+  const everything = `groupBy=month,${["type", "techField", "sellerKind", "buyerKind", "ipType", "sellerRegion", "flow"].join(",")}&from=2025-03-01&to=2025-03-31`;
+
+  it("answers 10,000 groups, and refuses 10,001 with a 400 that names groupBy and how to narrow, in JSON and CSV", async () => {
+    const t = await createTestApp();
+    await givenCells(t, 1, MAX_ANSWER_GROUPS);
+    const full = await t.call("GET", `/v1/statistics/contracts?${everything}`);
+    expect(full.status, full.text.slice(0, 300)).toBe(200);
+    expect(full.json.rows).toHaveLength(MAX_ANSWER_GROUPS);
+    expect(full.json.totals.count).toBe(MAX_ANSWER_GROUPS);
+
+    await givenCells(t, MAX_ANSWER_GROUPS + 1, MAX_ANSWER_GROUPS + 1);
+    // (`amount` makes it another query than the one cached for this ledger head.)
+    const refused = await t.call("GET", `/v1/statistics/contracts?${everything}&amount=technology`);
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(refused.json.errors).toEqual([
+      {
+        pointer: "groupBy",
+        detail: expect.stringMatching(/more than 10000 rows; narrow from and to, .*coarser period/),
+      },
+    ]);
+    const csv = await t.call("GET", `/v1/statistics/contracts?${everything}&amount=technology`, {
+      headers: { accept: "text/csv" },
+    });
+    expect(csv.status).toBe(400);
+    expect(csv.json.errors[0].pointer).toBe("groupBy");
+    // Fewer dimensions over the same cells still answer (three are read from the same full cuboid).
+    const fewer = await t.call(
+      "GET",
+      "/v1/statistics/contracts?groupBy=month,type,techField,flow&from=2025-03-01&to=2025-03-31",
+    );
+    expect(fewer.status).toBe(200);
+    expect(fewer.json.rows).toEqual([
+      expect.objectContaining({ month: "2025-03", type: "development", count: 10_001 }),
+    ]);
   });
 });

@@ -221,6 +221,38 @@ describe("the Node service and command line", () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
   }, 30_000);
 
+  it("answers 408 and closes connections whose headers or body do not arrive in time", async () => {
+    const s = await startServer({ ...freshEnv(), LEDGER_REQUEST_TIMEOUT_MS: "1000" });
+    server = s.child;
+    const { hostname, port } = new URL(s.url);
+    // 30 clients that send a part of a body and then nothing, and 5 that never end their headers.
+    const stalled = (request: string) =>
+      new Promise<{ answer: string; closedAfterMs: number }>((resolve, reject) => {
+        const started = Date.now();
+        const socket = connect(Number(port), hostname === "localhost" ? "127.0.0.1" : hostname);
+        let answer = "";
+        socket.on("data", (chunk) => {
+          answer += chunk;
+        });
+        socket.on("close", () => resolve({ answer, closedAfterMs: Date.now() - started }));
+        socket.on("error", reject);
+        socket.write(request);
+      });
+    const body =
+      'POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiKey":';
+    const headers = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    const results = await Promise.all([
+      ...Array.from({ length: 30 }, () => stalled(body)),
+      ...Array.from({ length: 5 }, () => stalled(headers)),
+    ]);
+    for (const { answer, closedAfterMs } of results) {
+      expect(closedAfterMs).toBeLessThan(5_000);
+      expect(answer).toMatch(/^HTTP\/1.1 408 /);
+      expect(answer).toContain("Content-Type: application/problem+json");
+    }
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  }, 30_000);
+
   it("refuses to start on a bad setting, naming the variable", async () => {
     const env = { ...freshEnv(), LEDGER_REGION_CODE: "lhasa" };
     await expect(run(TSX, ["src/runtime/node.ts"], { env })).rejects.toMatchObject({

@@ -4,7 +4,7 @@ import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { type AchievementRecord, achievementEntryFor } from "../../src/domain/achievements/achievement.ts";
 import { queryTerms } from "../../src/domain/achievements/search-terms.ts";
-import { ConflictError, HeadMovedError } from "../../src/domain/errors.ts";
+import { AnswerTooLargeError, ConflictError, HeadMovedError } from "../../src/domain/errors.ts";
 import { chainEvents, type EventDraft } from "../../src/domain/ledger/audit-chain.ts";
 import type { LedgerStore, OrganizationRecord } from "../../src/domain/ports.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
@@ -181,6 +181,47 @@ export function describeStore(dialect: string, open: () => Promise<LedgerDatabas
       });
       expect(cells).toEqual([{ period: "2025", keys: { kind: "applied_technology" }, figures: [1, 0] }]);
       expect(await store.checkRollups()).toEqual([]);
+      await database.close();
+    });
+
+    it("sums a group's cells from every part of the range into one, and refuses more than maxGroups", async () => {
+      const { database, store } = await fresh();
+      // Registered on a day of a partial month (read from entries), in whole months (the monthly
+      // rollup, one statement a month for the full cuboid) and in a whole year (the period rollup).
+      const days = ["2023-05-20", "2024-03-10", "2024-07-01", "2024-07-02", "2025-02-14"];
+      for (const [i, day] of days.entries()) {
+        const a = achievementRecord(`ach_m${i}`, 20 + i, {
+          registeredOn: day,
+          stage: i === 4 ? "early" : "mature",
+        });
+        const entry = achievementEntryFor(a, "registration", `ae_m${i}`, AT);
+        await write(store, [
+          { action: "achievement.registered", subjectType: "achievement", subjectId: a.id, state: a },
+          { action: "achievement_entry.recorded", subjectType: "achievement_entry", subjectId: entry.id, state: entry },
+        ]);
+      }
+      const query = { from: "2023-05-15", to: "2025-02-20", period: null } as const;
+      const full = ["kind", "techField", "stage", "organizationKind"];
+      const keys = (stage: string) => ({
+        kind: "applied_technology",
+        techField: "agriculture",
+        stage,
+        organizationKind: "university",
+      });
+      const cells = await store.rollupBreakdown("achievement_entry", { ...query, dimensions: full, maxGroups: 2 });
+      expect(cells).toEqual([
+        { keys: keys("mature"), figures: [4, 0] },
+        { keys: keys("early"), figures: [1, 0] },
+      ]);
+      expect(
+        await store.rollupBreakdown("achievement_entry", { ...query, dimensions: ["kind"], maxGroups: 1 }),
+      ).toEqual([{ keys: { kind: "applied_technology" }, figures: [5, 0] }]);
+      await expect(
+        store.rollupBreakdown("achievement_entry", { ...query, dimensions: full, maxGroups: 1 }),
+      ).rejects.toBeInstanceOf(AnswerTooLargeError);
+      await expect(
+        store.rollupBreakdown("achievement_entry", { ...query, period: "year", dimensions: ["stage"], maxGroups: 2 }),
+      ).rejects.toBeInstanceOf(AnswerTooLargeError);
       await database.close();
     });
 

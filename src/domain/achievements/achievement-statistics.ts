@@ -1,6 +1,7 @@
 import type { ACHIEVEMENT_DIMENSIONS } from "../../../contracts/achievements.ts";
 import { chinaDate } from "../dates.ts";
 import { cachedRead } from "../ledger/read-cache.ts";
+import { MAX_ANSWER_GROUPS } from "../ledger/rollup-families.ts";
 import type { Deps } from "../ports.ts";
 
 export type AchievementDimension = (typeof ACHIEVEMENT_DIMENSIONS)[number];
@@ -48,6 +49,7 @@ export async function achievementStatistics(
       to,
       period: byYear ? "year" : null,
       dimensions,
+      maxGroups: MAX_ANSWER_GROUPS,
     });
     const rows = new Map<string, AchievementStatisticsResult["rows"][number]>();
     const totals: AchievementFigures = { registered: 0, converted: 0 };

@@ -41,12 +41,20 @@ export function cuboidsOf(family: RollupFamily): { cuboids: number[]; full: numb
   return { cuboids: [...new Set(cuboids)], full };
 }
 
+/**
+ * The most groups (rows) a statistics answer may have: about 2 MB of JSON. More is refused with a
+ * 400 saying how to narrow the query, so no public request can hold the service or its memory.
+ */
+export const MAX_ANSWER_GROUPS = 10_000;
+
 /** A breakdown read of a family: net figures per period (or the whole range) and dimension values. */
 export interface RollupQuery {
   from: string;
   to: string;
   period: "month" | "quarter" | "year" | null;
   dimensions: readonly string[];
+  /** Refuse (AnswerTooLargeError) rather than return more than this many cells. */
+  maxGroups?: number;
 }
 
 export interface RollupCell {

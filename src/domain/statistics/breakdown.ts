@@ -2,6 +2,7 @@ import type { DIMENSIONS } from "../../../contracts/statistics.ts";
 import { chinaDate, quarterOf } from "../dates.ts";
 import { ValidationError } from "../errors.ts";
 import { cachedRead } from "../ledger/read-cache.ts";
+import { MAX_ANSWER_GROUPS } from "../ledger/rollup-families.ts";
 import { addFen } from "../money.ts";
 import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "../ports.ts";
 import type { GoalAmount } from "./goal.ts";
@@ -109,7 +110,8 @@ async function computeBreakdown(
   const categories = query.groupBy.filter((d): d is CategoryDimension => !PERIODS.has(d));
   const period = (["month", "quarter", "year"] as const).find((p) => query.groupBy.includes(p)) ?? null;
   const byPeriod = period !== null;
-  const read = (f: string, t: string) => deps.store.volumeBreakdown({ from: f, to: t, period, dimensions: categories });
+  const read = (f: string, t: string) =>
+    deps.store.volumeBreakdown({ from: f, to: t, period, dimensions: categories, maxGroups: MAX_ANSWER_GROUPS });
 
   const current = aggregate(await read(from, to), query.groupBy);
   if (byPeriod) {
