@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -19,6 +19,7 @@ import { buildDeps } from "../src/runtime/deps.ts";
 import { syntheticAchievements } from "../src/runtime/synthetic-achievements.ts";
 import { creditCode } from "../src/runtime/synthetic-history.ts";
 import { hasTaskset, startServer, stop, token } from "./processes.ts";
+import { writeSection } from "./sections.ts";
 import { sequentialLatencyInChild } from "./sequential.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -363,9 +364,7 @@ async function main() {
     ...targets.map(([name, value, target, met]) => `| ${name} | ${value} | ${target} | ${met ? "met" : "NOT met"} |`),
     "",
   ].join("\n");
-  const previous = existsSync("BENCHMARKS.md") ? readFileSync("BENCHMARKS.md", "utf8") : "# Benchmarks\n";
-  const at = previous.indexOf("## Achievements (bench/achievements.ts)");
-  writeFileSync("BENCHMARKS.md", `${at >= 0 ? previous.slice(0, at) : `${previous.trimEnd()}\n\n`}${section}`);
+  writeSection(section);
   console.log("\nwrote the achievements section of BENCHMARKS.md");
   for (const [name, value, target, met] of targets)
     console.log(`${met ? "met    " : "NOT MET"} ${name}: ${value} (${target})`);

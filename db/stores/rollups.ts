@@ -203,6 +203,16 @@ export function decompose(
   ];
 }
 
+/** Each day of from..to (at most a month's partial ends) as a one-day range, in order. */
+function daysBetween(from: string, to: string): [string, string][] {
+  const days: [string, string][] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); ; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    if (day > to) return days;
+    days.push([day, day]);
+  }
+}
+
 /** Months "YYYY-MM" from..to, in order. */
 const monthsBetween = (from: string, to: string) =>
   Array.from({ length: monthIndex(`${to}-01`) - monthIndex(`${from}-01`) + 1 }, (_, i) =>
@@ -215,8 +225,8 @@ const monthsBetween = (from: string, to: string) =>
  * from different parts are summed here (exactly: no family's gross passes 2^53, migration 0011),
  * so the answer holds each group once and `maxGroups` bounds it: past it the read stops and throws
  * AnswerTooLargeError. The full cuboid (every dimension, as many cells as entries) is read a month
- * per statement and the loop yields a turn between statements, so a large read never holds the
- * event loop for long on better-sqlite3.
+ * per statement and the loop yields a turn between statements and every 256 rows once its time
+ * budget has passed, so a large read never holds the event loop for long on better-sqlite3.
  */
 export async function rollupBreakdown(
   db: Kysely<Database>,
@@ -250,11 +260,11 @@ export async function rollupBreakdown(
           where: sql`cuboid = ${mask} AND month >= ${from} AND month <= ${to}`,
         });
     } else {
-      statements.push({
-        source: t.entries,
-        periodSql: periodExpression(query.period, "substr(entry_on, 1, 7)"),
-        where: sql`entry_on >= ${segment.from} AND entry_on <= ${segment.to}`,
-      });
+      const periodSql = periodExpression(query.period, "substr(entry_on, 1, 7)");
+      // Entries grouped by every dimension are about as many groups as entries: a day per statement.
+      const days = mask === t.full ? daysBetween(segment.from, segment.to) : [[segment.from, segment.to]];
+      for (const [from, to] of days)
+        statements.push({ source: t.entries, periodSql, where: sql`entry_on >= ${from} AND entry_on <= ${to}` });
     }
   }
   const groupBy = [...(query.period ? ["period"] : []), ...columns];
@@ -271,7 +281,9 @@ export async function rollupBreakdown(
     const result = await sql<Record<string, unknown>>`
       SELECT ${sql.raw(select)} FROM ${sql.table(source)} WHERE ${where}
       ${sql.raw(groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : "")} ${limit}`.execute(db);
-    for (const row of result.rows) {
+    for (let i = 0; i < result.rows.length; i++) {
+      if ((i & 255) === 255) await yieldTurn();
+      const row = result.rows[i] as Record<string, unknown>;
       if (row[firstMeasure] === null) continue;
       const keys: Record<string, string> = {};
       for (const [d, c] of chosen) keys[d] = String(row[c]);

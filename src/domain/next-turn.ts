@@ -11,11 +11,72 @@ export const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve,
  * the returned function between steps; it yields a turn once `budgetMs` have passed since the
  * last, so other requests (and `/healthz`) wait at most about that long, and short work never waits.
  */
-export function turnYielder(budgetMs = 8): () => Promise<void> {
+export function turnYielder(budgetMs = 4): () => Promise<void> {
   let since = Date.now();
   return async () => {
     if (Date.now() - since < budgetMs) return;
     await nextTurn();
     since = Date.now();
+  };
+}
+
+/** `items.map(fn)`, yielding a turn whenever `yieldTurn`'s budget has passed (checked every 256 items). */
+export async function mapInTurns<T, U>(
+  items: readonly T[],
+  fn: (item: T) => U,
+  yieldTurn: () => Promise<void> = turnYielder(),
+): Promise<U[]> {
+  const out = new Array<U>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    if ((i & 255) === 255) await yieldTurn();
+    out[i] = fn(items[i] as T);
+  }
+  return out;
+}
+
+const CHUNK = 256;
+
+/**
+ * The same text as `JSON.stringify(value)` for the plain data an answer is made of (objects,
+ * arrays, strings, numbers, booleans, null), but an array longer than 256 items is written 256
+ * at a time with `yieldTurn` between chunks: a 2 MB answer then never holds the event loop for
+ * the tens of milliseconds one `JSON.stringify` call takes.
+ */
+export async function stringifyInTurns(
+  value: unknown,
+  yieldTurn: () => Promise<void> = turnYielder(),
+): Promise<string | undefined> {
+  if (Array.isArray(value)) {
+    if (value.length <= CHUNK) return JSON.stringify(value);
+    const parts: string[] = [];
+    for (let i = 0; i < value.length; i += CHUNK) {
+      parts.push(JSON.stringify(value.slice(i, i + CHUNK)).slice(1, -1));
+      await yieldTurn();
+    }
+    return `[${parts.join(",")}]`;
+  }
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const parts: string[] = [];
+    for (const [key, item] of Object.entries(value)) {
+      const text = await stringifyInTurns(item, yieldTurn);
+      if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+    }
+    return `{${parts.join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Runs heavy work one task at a time, in the order it was asked for. On better-sqlite3 every
+ * statement runs on the event loop's thread, so two large statistics reads interleaved take
+ * turns of the loop between them and `/healthz` waits for both; one after the other, it waits
+ * for at most one turn. Not for Workers, where a promise must not cross requests.
+ */
+export function createSerialGate(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
   };
 }

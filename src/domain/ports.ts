@@ -374,6 +374,12 @@ export interface Deps {
   /** Optional: statistics answers per ledger head. Every write moves the head, so no answer outlives its data. */
   readCache?: ReadCache;
   /**
+   * Optional: runs the computations of large reads (statistics answers not in the cache) one at
+   * a time. The Node runtime passes one for better-sqlite3, whose statements run on the event
+   * loop's thread; absent on D1, where statements wait on I/O and a promise must not cross requests.
+   */
+  serialReads?: <T>(task: () => Promise<T>) => Promise<T>;
+  /**
    * Optional: checks the chain's stretches (verify-chain.ts) elsewhere and in parallel; the Node
    * runtime passes worker processes with their own read-only connections. By default verification
    * checks them here, one after another.

@@ -123,17 +123,22 @@ export function presentBreakdown(b: BreakdownResult): z.infer<typeof Breakdown> 
     to: b.to,
     groupBy: b.groupBy,
     amount: b.amount,
-    rows: b.rows.map((r) => ({
-      ...r.keys,
-      ...figures(r),
-      ...(r.previousYear
-        ? {
-            previousYear: figures(r.previousYear),
-            changePercent: r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
-          }
-        : {}),
-    })),
+    rows: b.rows.map(presentBreakdownRow),
     totals: figures(b.totals),
+  };
+}
+
+/** One row of a breakdown as the API shows it; presentBreakdown maps every row with it. */
+export function presentBreakdownRow(r: BreakdownResult["rows"][number]): z.infer<typeof Breakdown>["rows"][number] {
+  return {
+    ...r.keys,
+    ...figures(r),
+    ...(r.previousYear
+      ? {
+          previousYear: figures(r.previousYear),
+          changePercent: r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
+        }
+      : {}),
   };
 }
 

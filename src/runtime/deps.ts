@@ -5,6 +5,7 @@ import type { KeyVault } from "../crypto/key-vault.ts";
 import { loadTokenKeys } from "../crypto/token-keys.ts";
 import { createReadCache } from "../domain/ledger/read-cache.ts";
 import { parseYuan } from "../domain/money.ts";
+import { createSerialGate } from "../domain/next-turn.ts";
 import type { Clock } from "../domain/ports.ts";
 import { PLAN_GOAL_ID } from "../domain/statistics/goal.ts";
 import type { AppDeps } from "../http/app-env.ts";
@@ -59,6 +60,9 @@ export async function buildDeps(
     },
     metrics: overrides.metrics ?? new Metrics(),
     readCache: overrides.readCache ?? createReadCache(config.LEDGER_READ_CACHE_MB * 1024 * 1024),
+    ...(overrides.serialReads || database.dialect === "sqlite"
+      ? { serialReads: overrides.serialReads ?? createSerialGate() }
+      : {}),
     rateLimits: overrides.rateLimits ?? {
       statistics: { limit: config.LEDGER_RATE_LIMIT_STATISTICS, windowMs: 60_000 },
       tokens: { limit: config.LEDGER_RATE_LIMIT_TOKENS, windowMs: 60_000 },

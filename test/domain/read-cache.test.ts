@@ -31,3 +31,13 @@ describe("the read cache", () => {
     expect(cache.get("a")).toBeDefined();
   });
 });
+
+describe("an answer's weight", () => {
+  it("estimates a long array from samples within a few percent of its real JSON", () => {
+    for (const rows of [10, 100, 5000]) {
+      const value = answer(rows, "w");
+      const real = JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v)).length * 4;
+      expect(Math.abs(answerBytes(value) - real) / real).toBeLessThan(0.05);
+    }
+  });
+});

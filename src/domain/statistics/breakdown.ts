@@ -4,6 +4,7 @@ import { ValidationError } from "../errors.ts";
 import { cachedRead } from "../ledger/read-cache.ts";
 import { MAX_ANSWER_GROUPS } from "../ledger/rollup-families.ts";
 import { addFen } from "../money.ts";
+import { turnYielder } from "../next-turn.ts";
 import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "../ports.ts";
 import type { GoalAmount } from "./goal.ts";
 
@@ -57,7 +58,7 @@ export function yearEarlier(date: string): string {
 const shiftLabel = (label: string) => `${Number(label.slice(0, 4)) - 1}${label.slice(4)}`;
 
 /** Sums cells into rows and totals with addFen: a sum past 2^53 fen is refused, never rounded. */
-function aggregate(cells: VolumeCell[], groupBy: Dimension[]) {
+async function aggregate(cells: VolumeCell[], groupBy: Dimension[], yieldTurn: () => Promise<void>) {
   const rows = new Map<string, BreakdownRow>();
   const totals: VolumeFigures = { count: 0, totalFen: 0, technologyFen: 0 };
   const add = (into: VolumeFigures, cell: VolumeFigures) => {
@@ -65,7 +66,9 @@ function aggregate(cells: VolumeCell[], groupBy: Dimension[]) {
     into.totalFen = addFen(into.totalFen, cell.totalFen);
     into.technologyFen = addFen(into.technologyFen, cell.technologyFen);
   };
-  for (const cell of cells) {
+  for (let i = 0; i < cells.length; i++) {
+    if ((i & 1023) === 1023) await yieldTurn();
+    const cell = cells[i] as VolumeCell;
     const keys: Partial<Record<Dimension, string>> = {};
     for (const d of groupBy)
       keys[d] = PERIODS.has(d) ? periodLabel(d, cell.period ?? "") : cell.keys[d as CategoryDimension];
@@ -113,10 +116,13 @@ async function computeBreakdown(
   const read = (f: string, t: string) =>
     deps.store.volumeBreakdown({ from: f, to: t, period, dimensions: categories, maxGroups: MAX_ANSWER_GROUPS });
 
-  const current = aggregate(await read(from, to), query.groupBy);
+  const yieldTurn = turnYielder();
+  const current = await aggregate(await read(from, to), query.groupBy, yieldTurn);
   if (byPeriod) {
-    const previous = aggregate(await read(yearEarlier(from), yearEarlier(to)), query.groupBy).rows;
+    const previous = (await aggregate(await read(yearEarlier(from), yearEarlier(to)), query.groupBy, yieldTurn)).rows;
+    let n = 0;
     for (const row of current.rows.values()) {
+      if ((++n & 1023) === 0) await yieldTurn();
       const id = query.groupBy
         .map((d) => (PERIODS.has(d) ? shiftLabel(row.keys[d] ?? "") : row.keys[d]))
         .join("\u0000");
