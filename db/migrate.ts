@@ -44,3 +44,21 @@ export async function migrate(
   const last = migrations.at(-1)?.version ?? 0;
   return { applied, current: last };
 }
+
+/**
+ * The schema version a ledger is at (the last migration applied, 0 for none) and the one this
+ * code needs; `null` where the file has no bookkeeping table (not a ledger). Reads only.
+ */
+export async function schemaVersion(
+  database: LedgerDatabase,
+  migrations: readonly Migration[] = allMigrations,
+): Promise<{ current: number | null; needed: number }> {
+  const needed = migrations.at(-1)?.version ?? 0;
+  const table = await sql<{ name: string }>`
+    SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`.execute(database.db);
+  if (table.rows.length === 0) return { current: null, needed };
+  const last = await sql<{ version: number | null }>`SELECT max(version) AS version FROM schema_migrations`.execute(
+    database.db,
+  );
+  return { current: last.rows[0]?.version ?? 0, needed };
+}

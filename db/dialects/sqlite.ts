@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -140,12 +140,77 @@ function ownerOnlyFiles(path: string) {
   }
 }
 
+/** A ledger file that cannot be used as asked: missing, not a ledger, or not writable. The message says what to do. */
+export class LedgerFileError extends Error {}
+
+const WRITE_REFUSED = new Set(["EROFS", "EACCES", "EPERM"]);
+
+/**
+ * The service and the writing commands need to write the file, its log and its folder (SQLite
+ * creates the -wal and -shm files beside it). Checked before opening, so a read-only file or mount
+ * is named at start instead of failing the first write as a log that "could not be synced".
+ */
+function assertWritable(path: string) {
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (code === "ENOENT") continue; // created below
+      if (!WRITE_REFUSED.has(code)) throw error;
+      throw new LedgerFileError(
+        `the ledger's database ${path} cannot be written (${code}: ${target === path ? "the file" : "its folder"} is read-only or not ours): the service and the commands that write need write access to the file and its folder; \`npm run cli -- verify\` checks a read-only copy as it is`,
+      );
+    }
+  }
+}
+
+/**
+ * Opens an existing ledger to read it and nothing else (`verify`): SQLite's read-only mode, so a
+ * read-only copy or mount can be checked, no migration runs and nothing is created. A missing file
+ * is refused: a mistyped path must not be checked as an empty ledger that is "ok".
+ */
+export function openSqliteReadOnly(path: string): LedgerDatabase {
+  if (isInMemory(path))
+    throw new LedgerFileError("an in-memory ledger has nothing to read: set LEDGER_DATABASE to the file");
+  if (!existsSync(path)) {
+    throw new LedgerFileError(
+      `no ledger at ${path}: check LEDGER_DATABASE (only the service and \`npm run cli -- migrate\` create one)`,
+    );
+  }
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+    raw.pragma("busy_timeout = 5000");
+    raw.pragma("cache_size = -65536");
+    raw.pragma("mmap_size = 0");
+    raw.prepare("SELECT count(*) FROM sqlite_schema").get();
+  } catch (error) {
+    throw new LedgerFileError(`${path} cannot be read as a ledger: ${(error as Error).message}`, { cause: error });
+  }
+  const db = kyselyOn(() => undefined, statementCache(raw));
+  return {
+    dialect: "sqlite",
+    db,
+    readDb: db,
+    async batch() {
+      throw new LedgerFileError(`${path} was opened read-only: this command writes nothing`);
+    },
+    async close() {
+      if (raw.open) raw.close();
+    },
+  };
+}
+
 /** The page size of a ledger file created here (see openSqlite). */
 export const PAGE_SIZE = 8192;
 
 export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDatabase {
   const inMemory = isInMemory(path);
-  if (!inMemory && !path.startsWith("file:")) ownerOnlyFiles(path);
+  if (!inMemory && !path.startsWith("file:")) {
+    assertWritable(path);
+    ownerOnlyFiles(path);
+  }
   const raw = new BetterSqlite3(path);
   // A new ledger gets 8 KiB pages; an existing one keeps its own (only VACUUM changes a page size,
   // and not in WAL mode). Verification reads every page of the chain and of the state tables once,
@@ -224,9 +289,15 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
         }
       },
       (error) => {
-        broken = new Error(`the write-ahead log could not be synced to disk; restart the service: ${error}`, {
-          cause: error,
-        });
+        const code = (error as NodeJS.ErrnoException).code ?? "";
+        broken = WRITE_REFUSED.has(code)
+          ? new Error(
+              `the write-ahead log cannot be written (${code}: a read-only file or mount): give the service write access to the ledger's folder, then restart it`,
+              { cause: error },
+            )
+          : new Error(`the write-ahead log could not be synced to disk; restart the service: ${error}`, {
+              cause: error,
+            });
         syncRunning = false;
         for (const waiter of waiters.splice(0)) waiter.reject(broken);
       },

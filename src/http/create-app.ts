@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { FieldError } from "../domain/errors.ts";
 import { describeFieldErrors } from "../domain/errors.ts";
+import { clockFieldErrors } from "../domain/tech-contracts/tech-contract-input.ts";
 import type { AppDeps, AppEnv } from "./app-env.ts";
 import { requireToken, resolveCaller } from "./middleware/authenticate.ts";
 import { bodyLimit } from "./middleware/body-limit.ts";
@@ -15,11 +16,26 @@ import { registerRoutes } from "./routes/index.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Per route (method and Hono path), the domain's rules that need the clock, for bodies the schema refused. */
+const CLOCK_RULES: Record<string, (body: Record<string, unknown>, now: Date) => FieldError[]> = {
+  "POST /v1/contracts": clockFieldErrors,
+  "PATCH /v1/contracts/:id": clockFieldErrors,
+};
+
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
         const errors = fieldErrors(result.error, result.target);
+        // Rules that need the clock run in the domain, after the schema: on a refused body they
+        // are checked here too, so one answer names them all.
+        const clockRules = result.target === "json" ? CLOCK_RULES[`${c.req.method} ${c.req.routePath}`] : undefined;
+        // The validator hands the hook the value it parsed (@hono/zod-validator), untyped here.
+        const body = (result as { data?: unknown }).data;
+        if (clockRules && typeof body === "object" && body !== null && !Array.isArray(body)) {
+          for (const extra of clockRules(body as Record<string, unknown>, deps.clock.now()))
+            if (!errors.some((e) => e.pointer === extra.pointer)) errors.push(extra);
+        }
         return problemResponse(c, "validation", {
           detail: describeFieldErrors(errors),
           errors,

@@ -88,7 +88,7 @@ const STORAGE_FAILURES: { pattern: RegExp; detail: string; retryAfter: string }[
     retryAfter: "60",
   },
   {
-    pattern: /SQLITE_READONLY|attempt to write a readonly database/,
+    pattern: /SQLITE_READONLY|attempt to write a readonly database|write-ahead log cannot be written/,
     detail: "the ledger's database cannot be written (a read-only file or mount); nothing was written",
     retryAfter: "300",
   },

@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { openSqlite } from "../../db/dialects/sqlite.ts";
-import { migrate } from "../../db/migrate.ts";
+import { isInMemory, LedgerFileError, openSqlite, openSqliteReadOnly } from "../../db/dialects/sqlite.ts";
+import { migrate, schemaVersion } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { generatePrivateJwk } from "../crypto/key-vault.ts";
 import { loadTokenKeys, rotateTokenKey } from "../crypto/token-keys.ts";
@@ -12,12 +13,13 @@ import { buildDeps, systemClock } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
-const USAGE = `usage: npm run cli -- <command>
+const USAGE = `usage: npm run cli -- <command>   (every command but migrate refuses a LEDGER_DATABASE that does not exist)
   migrate                       apply pending database migrations
   create-operator --name NAME   add an operator (a person at the registry); prints its API key once
   revoke-key --key KEY_ID       revoke any API key, an operator's included (over HTTP an operator revokes
                                 members' keys and its own)
-  verify                        recompute the audit chain and check every record against it (exit 1 if it fails)
+  verify                        recompute the audit chain and check every record against it (exit 1 if it fails);
+                                reads the file as it is (read-only, never migrated; a missing file is refused)
   rotate-signing-key            sign tokens with a new key from now on (restart the service); tokens of the
                                 previous key stay valid until they expire
   generate-signing-key          print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY (a Worker secret)`;
@@ -30,8 +32,34 @@ async function main(argv: string[]) {
     console.log(JSON.stringify(await generatePrivateJwk()));
     return 0;
   }
-  // Verification reads each page about once, in a fresh process: reads beat faults on a mapping.
-  const database = openSqlite(config.LEDGER_DATABASE, command === "verify" ? { mapped: false } : {});
+  if (command === "verify") return verify(config.LEDGER_DATABASE);
+  if (!KNOWN.has(command ?? "")) {
+    console.error(USAGE);
+    return 2;
+  }
+  // Flags first: a missing one is named before anything is opened.
+  const flag = (name: string) =>
+    parseArgs({ args: rest, options: { [name]: { type: "string" } } })
+      .values[name]?.toString()
+      .trim();
+  const name = command === "create-operator" ? flag("name") : undefined;
+  const keyId = command === "revoke-key" ? flag("key") : undefined;
+  if (command === "create-operator" && !name) {
+    console.error("create-operator needs --name NAME");
+    return 2;
+  }
+  if (command === "revoke-key" && !keyId) {
+    console.error("revoke-key needs --key KEY_ID");
+    return 2;
+  }
+  // Only migrate (and the service) create a ledger: a command on a mistyped path must not make one.
+  const onFile = !isInMemory(config.LEDGER_DATABASE);
+  if (command !== "migrate" && onFile && !existsSync(config.LEDGER_DATABASE)) {
+    throw new LedgerFileError(
+      `no ledger at ${config.LEDGER_DATABASE}: check LEDGER_DATABASE, or create one with \`npm start\` or \`npm run cli -- migrate\``,
+    );
+  }
+  const database = openSqlite(config.LEDGER_DATABASE);
   try {
     const report = await migrate(database);
     switch (command) {
@@ -39,35 +67,15 @@ async function main(argv: string[]) {
         console.log(JSON.stringify(report));
         return 0;
       case "create-operator": {
-        const { values } = parseArgs({ args: rest, options: { name: { type: "string" } } });
-        const name = values.name?.trim();
-        if (!name) {
-          console.error("create-operator needs --name NAME");
-          return 2;
-        }
         const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
-        console.log(JSON.stringify(await createOperator(deps, name), null, 2));
+        console.log(JSON.stringify(await createOperator(deps, name as string), null, 2));
         return 0;
       }
       case "revoke-key": {
-        const { values } = parseArgs({ args: rest, options: { key: { type: "string" } } });
-        if (!values.key) {
-          console.error("revoke-key needs --key KEY_ID");
-          return 2;
-        }
         const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
-        const revoked = await revokeKeyOnCommandLine(deps, values.key);
+        const revoked = await revokeKeyOnCommandLine(deps, keyId as string);
         console.log(JSON.stringify({ id: revoked.id, holder: revoked.holder, revokedAt: revoked.revokedAt }, null, 2));
         return 0;
-      }
-      case "verify": {
-        const onFile = config.LEDGER_DATABASE !== ":memory:";
-        const report = await verifyLedger({
-          store: createLedgerStore(database),
-          ...(onFile ? { checkStretches: stretchWorkers(config.LEDGER_DATABASE) } : {}),
-        });
-        console.log(JSON.stringify(report, null, 2));
-        return report.ok ? 0 : 1;
       }
       case "rotate-signing-key": {
         const vault = nodeKeyVault(config);
@@ -95,10 +103,39 @@ async function main(argv: string[]) {
   }
 }
 
+const KNOWN = new Set(["migrate", "create-operator", "revoke-key", "rotate-signing-key"]);
+
+/**
+ * Checks the ledger as it is on disk: opened read-only (a read-only copy or mount can be checked),
+ * never migrated or created. Verification reads each page about once, in a fresh process.
+ */
+async function verify(path: string) {
+  const database = openSqliteReadOnly(path);
+  try {
+    const { current, needed } = await schemaVersion(database);
+    if (current === null) throw new LedgerFileError(`${path} is not a ledger: it has no schema_migrations table`);
+    if (current < needed) {
+      throw new LedgerFileError(
+        `the ledger at ${path} is at schema version ${current} and this code reads version ${needed}: run \`npm run cli -- migrate\` (on a copy, if this one must stay as it is), then verify`,
+      );
+    }
+    if (current > needed) {
+      throw new LedgerFileError(
+        `the ledger at ${path} is at schema version ${current}, newer than this code (${needed}): verify it with the version that wrote it`,
+      );
+    }
+    const report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(path) });
+    console.log(JSON.stringify(report, null, 2));
+    return report.ok ? 0 : 1;
+  } finally {
+    await database.close();
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof LedgerFileError ? error.message : error);
     process.exit(1);
   },
 );

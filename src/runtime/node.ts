@@ -1,4 +1,4 @@
-import { openSqlite } from "../../db/dialects/sqlite.ts";
+import { LedgerFileError, openSqlite } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
@@ -37,6 +37,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof LedgerFileError ? error.message : error);
   process.exit(1);
 });

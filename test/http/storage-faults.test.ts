@@ -69,4 +69,21 @@ describe("storage faults", () => {
     expect((await t.call("GET", "/healthz")).status).toBe(503);
     expectUnavailable(await record(), /needs a restart/);
   });
+
+  it("a log that a read-only mount refuses: 503 saying so, not 'restart the service'", async () => {
+    let fail = false;
+    const { record } = await given({
+      file: true,
+      sqlite: {
+        syncLog: async () => {
+          if (fail) throw Object.assign(new Error("EROFS: read-only file system, open"), { code: "EROFS" });
+        },
+      },
+    });
+    expect((await record()).status).toBe(201);
+    fail = true;
+    const response = await record();
+    expectUnavailable(response, /cannot be written \(a read-only file or mount\)/);
+    expect(response.json.detail).not.toMatch(/restart/);
+  });
 });

@@ -182,7 +182,25 @@ describe("recording a technology contract", () => {
       "/achievementIds/0",
       "/signedOn",
     ]);
-    expect(await countRows(t, "tech_contracts")).toBe(0);
+    // A future signedOn (the domain's rule, which needs the clock) and a validTo before it (the
+    // schema's) are named in one answer, on recording and on a correction alike.
+    const future = { signedOn: "2025-06-03", validFrom: "2025-06-01", validTo: "2025-06-02" };
+    const once = await t.call("POST", "/v1/contracts", {
+      token: roles.member.token,
+      body: contractBody(roles.member.organization.id, roles.otherMember.organization.id, future),
+    });
+    expect(once.status).toBe(400);
+    expect(once.json.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(["/signedOn", "/validTo"]);
+    const recorded = await givenRecordedContract(t, roles);
+    const sentBack = await decide(t, roles.operator.token, recorded.id, "request_correction", "Check the dates");
+    expect(sentBack.status, sentBack.text).toBe(200);
+    const corrected = await t.call("PATCH", `/v1/contracts/${recorded.id}`, {
+      token: roles.member.token,
+      body: future,
+    });
+    expect(corrected.status).toBe(400);
+    expect(corrected.json.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(["/signedOn", "/validTo"]);
+    expect(await countRows(t, "tech_contracts")).toBe(1);
   });
 
   it("keeps astral characters (a surrogate pair) exactly, and the ledger still verifies", async () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,6 +11,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { validCreditCode } from "../support/app.ts";
 
 const run = promisify(execFile);
+
+function writableByUs(path: string) {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 
 function freshEnv() {
@@ -20,7 +30,11 @@ function freshEnv() {
 async function startServer(
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(TSX, ["src/runtime/node.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Node itself, not the tsx wrapper: a wrapper killed with SIGKILL leaves its server running.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/runtime/node.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk;
@@ -107,6 +121,7 @@ describe("the Node service and command line", () => {
 
   it("drains on SIGTERM under keep-alive write load: exits 0 with every acknowledged write on disk", async () => {
     const env = freshEnv();
+    await run(TSX, ["src/runtime/cli.ts", "migrate"], { env });
     const { stdout } = await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Dawa"], { env });
     const s = await startServer(env);
     server = s.child;
@@ -258,6 +273,52 @@ describe("the Node service and command line", () => {
     await expect(run(TSX, ["src/runtime/node.ts"], { env })).rejects.toMatchObject({
       stderr: expect.stringContaining("LEDGER_REGION_CODE"),
     });
+  });
+
+  it("verify reads the file as it is: a missing path is refused, an old schema is named, nothing is written", async () => {
+    const env = freshEnv();
+    const missing = await run(TSX, ["src/runtime/cli.ts", "verify"], { env }).catch((error) => error);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^no ledger at .*ledger\.sqlite: check LEDGER_DATABASE/);
+    expect(missing.stderr).not.toMatch(/ at .*\.ts:\d+/); // no stack trace
+    expect(existsSync(env.LEDGER_DATABASE as string)).toBe(false);
+    const writer = await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Dawa"], { env }).catch(
+      (error) => error,
+    );
+    expect(writer.code).toBe(1);
+    expect(writer.stderr).toMatch(/^no ledger at .*: check LEDGER_DATABASE, or create one/);
+    expect(existsSync(env.LEDGER_DATABASE as string)).toBe(false);
+
+    await run(TSX, ["src/runtime/cli.ts", "migrate"], { env });
+    await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Dawa"], { env });
+    const path = env.LEDGER_DATABASE as string;
+    const digest = () => createHash("sha256").update(readFileSync(path)).digest("hex");
+    const before = digest();
+    const ok = JSON.parse((await run(TSX, ["src/runtime/cli.ts", "verify"], { env })).stdout);
+    expect(ok).toMatchObject({ ok: true });
+    expect(digest()).toBe(before);
+
+    // A ledger one migration behind: verify says to migrate, and migrates nothing itself.
+    const raw = new Database(path);
+    const last = (raw.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number }).v;
+    raw.prepare("DELETE FROM schema_migrations WHERE version = ?").run(last);
+    raw.close();
+    const old = digest();
+    const behind = await run(TSX, ["src/runtime/cli.ts", "verify"], { env }).catch((error) => error);
+    expect(behind.code).toBe(1);
+    expect(behind.stderr).toContain(
+      `at schema version ${last - 1} and this code reads version ${last}: run \`npm run cli -- migrate\``,
+    );
+    expect(digest()).toBe(old);
+  }, 30_000);
+
+  it.skipIf(writableByUs("/proc/sys"))("refuses to start on a folder it cannot write, saying so", async () => {
+    const env = { ...freshEnv(), LEDGER_DATABASE: "/proc/sys/ledger.sqlite" };
+    const failed = await run(TSX, ["src/runtime/node.ts"], { env }).catch((error) => error);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^the ledger's database \/proc\/sys\/ledger\.sqlite cannot be written \(E[A-Z]+: its folder/,
+    );
   });
 
   it("create-operator without a name explains itself", async () => {

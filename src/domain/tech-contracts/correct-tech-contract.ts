@@ -7,7 +7,13 @@ import type { Caller, Deps } from "../ports.ts";
 import { ruleErrors } from "../rule-errors.ts";
 import { loadVisibleContract } from "./read-tech-contracts.ts";
 import type { TechContractRecord } from "./tech-contract.ts";
-import { assertNoLiveDuplicate, type ContractInput, inputOf, resolveTerms } from "./tech-contract-input.ts";
+import {
+  assertNoLiveDuplicate,
+  type ContractInput,
+  clockFieldErrors,
+  inputOf,
+  resolveTerms,
+} from "./tech-contract-input.ts";
 
 export interface CorrectTechContractCommand {
   caller: Caller;
@@ -35,7 +41,7 @@ export async function correctTechContract(deps: Deps, command: CorrectTechContra
     // Each field of the patch was validated as it came in; the rules across fields run on the whole.
     // A patch holds only the keys that were sent: merged onto the stored terms it is a whole input.
     const merged = { ...inputOf(contract), ...command.patch } as ContractInput;
-    const errors = ruleErrors(checkContractRules, merged);
+    const errors = [...ruleErrors(checkContractRules, merged), ...clockFieldErrors(merged, now)];
     if (errors.length > 0) throw new ValidationError(errors);
     const terms = await resolveTerms(deps.store, merged, now);
     if (terms.seller.organizationId !== actor.organizationId && terms.buyer.organizationId !== actor.organizationId) {

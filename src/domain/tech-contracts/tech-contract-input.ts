@@ -43,6 +43,19 @@ export type ContractTerms = Pick<
 >;
 
 /**
+ * The rules of a contract's terms that depend on the clock (a contract is not signed in the
+ * future). The domain applies them with the rest; the HTTP validation hook applies them to a body
+ * that the schema refused, so every rule broken is named in one answer, not over two round trips.
+ */
+export function clockFieldErrors(body: { signedOn?: unknown }, now: Date): FieldError[] {
+  const signedOn = body.signedOn;
+  if (typeof signedOn !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(signedOn)) return [];
+  return signedOn > chinaDate(now)
+    ? [{ pointer: "/signedOn", detail: "must not be after today (China Standard Time)" }]
+    : [];
+}
+
+/**
  * Resolves parties (a member by id, or inline; an inline party whose credit code is a member's
  * becomes that member, so the member sees the contract) and checks what needs the database or
  * the clock. Field errors are collected and thrown together.
@@ -55,9 +68,7 @@ export async function resolveTerms(
   const errors: FieldError[] = [];
   const seller = await resolveParty(store, input.seller, "/seller", errors);
   const buyer = await resolveParty(store, input.buyer, "/buyer", errors);
-  if (input.signedOn > chinaDate(now)) {
-    errors.push({ pointer: "/signedOn", detail: "must not be after today (China Standard Time)" });
-  }
+  errors.push(...clockFieldErrors(input, now));
   await checkConvertedAchievements(store, seller, input.achievementIds ?? [], errors);
   if (seller && buyer && seller.creditCode === buyer.creditCode) {
     errors.push({ pointer: "/buyer", detail: "must be a different party from the seller" });
