@@ -65,6 +65,8 @@ const IpRight = z
   .object({ type: z.enum(ACHIEVEMENT_IP_TYPES as [string, ...string[]]), number: text(64) })
   .strict()
   .superRefine((r, ctx) => {
+    // Runs even when the fields failed their own schemas (ALWAYS), so it checks their types first.
+    if (typeof r.type !== "string" || typeof r.number !== "string") return;
     const problem = ipNumberProblem(r.type, r.number);
     if (problem) ctx.addIssue({ code: "custom", path: ["number"], message: problem });
   }, ALWAYS);

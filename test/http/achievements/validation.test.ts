@@ -194,6 +194,14 @@ describe("POST /v1/achievements: each invalid field", () => {
       /at most 2,000/,
     ],
     ["ipRights type none", () => valid({ ipRights: [{ type: "none", number: "-" }] }), "/ipRights/0/type", /\S/],
+    // Found by the fuzz test: a right whose number is not text, or missing, answered 500.
+    ["ip number not text", () => valid({ ipRights: [{ type: "patent", number: 1e308 }] }), "/ipRights/0/number", /\S/],
+    [
+      "ip number missing",
+      () => valid({ ipRights: [{ type: "software_copyright" }] }),
+      "/ipRights/0/number",
+      /required/,
+    ],
     [
       "patent number with a wrong check character",
       () => valid({ ipRights: [{ type: "patent", number: "ZL202110123456.8" }] }),
