@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  access,
   BusinessDate,
   bearerSecurity,
   Id,
@@ -281,6 +282,7 @@ const tags = ["Technology achievements"];
 export const recordAchievementRoute = createRoute({
   method: "post",
   path: "/v1/achievements",
+  ...access({ public: "none", member: "all", operator: "none" }),
   tags,
   summary:
     "Submit an achievement for registration (a university, institute, enterprise or hospital among its completing organisations)",
@@ -292,6 +294,7 @@ export const recordAchievementRoute = createRoute({
 export const catalogueRoute = createRoute({
   method: "get",
   path: "/v1/achievements",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags,
   summary: "The public catalogue of registered achievements, searchable",
   request: { query: CatalogueQuery },
@@ -301,6 +304,7 @@ export const catalogueRoute = createRoute({
 export const getAchievementRoute = createRoute({
   method: "get",
   path: "/v1/achievements/{id}",
+  ...access({ public: "own", member: "own", operator: "all" }),
   tags,
   summary: "Read an achievement: registered ones to anyone, others to the submitter and operators",
   request: { params: AchievementParams },
@@ -310,6 +314,7 @@ export const getAchievementRoute = createRoute({
 export const decideAchievementRoute = createRoute({
   method: "post",
   path: "/v1/achievements/{id}/decisions",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags,
   summary: "Register, reject or request correction (operators)",
   security: bearerSecurity,
@@ -320,6 +325,7 @@ export const decideAchievementRoute = createRoute({
 export const correctAchievementRoute = createRoute({
   method: "patch",
   path: "/v1/achievements/{id}",
+  ...access({ public: "none", member: "own", operator: "none" }),
   tags,
   summary: "Correct and resubmit (the submitting organisation, while a correction is requested)",
   security: bearerSecurity,
@@ -330,6 +336,7 @@ export const correctAchievementRoute = createRoute({
 export const withdrawAchievementRoute = createRoute({
   method: "post",
   path: "/v1/achievements/{id}/withdrawal",
+  ...access({ public: "none", member: "own", operator: "all" }),
   tags,
   summary: "Withdraw an achievement (the submitting organisation or an operator); contracts naming it keep it",
   security: bearerSecurity,
@@ -340,6 +347,7 @@ export const withdrawAchievementRoute = createRoute({
 export const achievementStatisticsRoute = createRoute({
   method: "get",
   path: "/v1/statistics/achievements",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags: ["Goals and statistics"],
   summary:
     "Registered and converted achievements by registration period and dimension (public); Accept: text/csv for CSV",

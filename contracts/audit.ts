@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, Instant, jsonResponse, ListQuery, listOf, problemResponses } from "./common.ts";
+import { access, bearerSecurity, Instant, jsonResponse, ListQuery, listOf, problemResponses } from "./common.ts";
 
 export const AuditEvent = z
   .object({
@@ -53,6 +53,7 @@ export const Verification = z
 export const listAuditEventsRoute = createRoute({
   method: "get",
   path: "/v1/audit/events",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Audit"],
   summary: "The append-only log of every change (operators)",
   security: bearerSecurity,
@@ -63,6 +64,7 @@ export const listAuditEventsRoute = createRoute({
 export const verifyLedgerRoute = createRoute({
   method: "get",
   path: "/v1/audit/verification",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Audit"],
   summary: "Recompute the chain and check every record against it (operators)",
   security: bearerSecurity,

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonBody, jsonResponse, problemResponses, rateLimitedResponses } from "./common.ts";
+import { access, jsonBody, jsonResponse, problemResponses, rateLimitedResponses } from "./common.ts";
 
 export const TokenRequest = z
   .object({ apiKey: z.string().min(1, "must not be empty").max(200, "is too long") })
@@ -17,6 +17,7 @@ export const TokenResponse = z
 export const issueTokenRoute = createRoute({
   method: "post",
   path: "/v1/auth/token",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags: ["Auth"],
   summary: "Exchange an API key for a short-lived access token",
   request: { body: jsonBody(TokenRequest) },
@@ -28,6 +29,7 @@ export const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) 
 export const jwksRoute = createRoute({
   method: "get",
   path: "/.well-known/jwks.json",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags: ["Auth"],
   summary: "Public keys that verify access tokens and bulletins",
   responses: { 200: jsonResponse(Jwks, "JSON Web Key Set") },

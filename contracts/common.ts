@@ -147,6 +147,23 @@ export function listOf<T extends z.ZodType>(item: T) {
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
+/**
+ * Who may call an operation, per role, published in the OpenAPI document as `x-access` (the
+ * generated role matrix, test/http/role-matrix.test.ts, is driven by it):
+ * - `all`: any caller of the role, on any resource of the kind;
+ * - `own`: only on resources it submitted or is a party to (for `public`: registered, published
+ *   ones); any other does not exist for it (404);
+ * - `none`: refused (401 without a token where the operation needs one, else 403; or 404 where the
+ *   resource is not visible to the caller at all).
+ */
+export type Access = "all" | "own" | "none";
+export interface AccessRule {
+  public: Access;
+  member: Access;
+  operator: Access;
+}
+export const access = (rule: AccessRule) => ({ "x-access": rule });
+
 /** A comma-separated list of distinct names from `allowed` (a statistics `groupBy`). */
 export function nameList<const T extends readonly string[]>(allowed: T, example: string) {
   return z

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  access,
   bearerSecurity,
   Id,
   IdempotencyHeaders,
@@ -78,6 +79,7 @@ const KeyParams = OrgParams.extend({ keyId: Id.openapi({ param: { name: "keyId",
 export const createOrganizationRoute = createRoute({
   method: "post",
   path: "/v1/organizations",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Organizations"],
   summary: "Register a member organisation (operators)",
   security: bearerSecurity,
@@ -88,6 +90,7 @@ export const createOrganizationRoute = createRoute({
 export const getOrganizationRoute = createRoute({
   method: "get",
   path: "/v1/organizations/{id}",
+  ...access({ public: "none", member: "own", operator: "all" }),
   tags: ["Organizations"],
   summary: "Read an organisation (operators, or its own members)",
   security: bearerSecurity,
@@ -98,6 +101,7 @@ export const getOrganizationRoute = createRoute({
 export const createApiKeyRoute = createRoute({
   method: "post",
   path: "/v1/organizations/{id}/api-keys",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Organizations"],
   summary: "Issue an API key to a person or system of the organisation (operators)",
   security: bearerSecurity,
@@ -108,6 +112,7 @@ export const createApiKeyRoute = createRoute({
 export const revokeApiKeyRoute = createRoute({
   method: "delete",
   path: "/v1/organizations/{id}/api-keys/{keyId}",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Organizations"],
   summary: "Revoke an API key (operators)",
   security: bearerSecurity,

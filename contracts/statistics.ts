@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  access,
   BusinessDate,
   bearerSecurity,
   Id,
@@ -137,6 +138,7 @@ export const Breakdown = z
 export const listGoalsRoute = createRoute({
   method: "get",
   path: "/v1/goals",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags: ["Goals and statistics"],
   summary: "Goals: the market's configured plan goal and those operators added",
   responses: { 200: jsonResponse(z.object({ items: z.array(Goal) }), "All goals") },
@@ -145,6 +147,7 @@ export const listGoalsRoute = createRoute({
 export const createGoalRoute = createRoute({
   method: "post",
   path: "/v1/goals",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Goals and statistics"],
   summary: "Add a goal (operators)",
   security: bearerSecurity,
@@ -155,6 +158,7 @@ export const createGoalRoute = createRoute({
 export const progressRoute = createRoute({
   method: "get",
   path: "/v1/statistics/progress",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags: ["Goals and statistics"],
   summary: "Progress toward a goal (public); without goalId, the market's plan goal",
   request: { query: z.object({ goalId: Id.optional() }) },
@@ -164,6 +168,7 @@ export const progressRoute = createRoute({
 export const breakdownRoute = createRoute({
   method: "get",
   path: "/v1/statistics/contracts",
+  ...access({ public: "all", member: "all", operator: "all" }),
   tags: ["Goals and statistics"],
   summary: "Registered volume by period and dimension (public); Accept: text/csv for CSV",
   request: { query: BreakdownQuery },

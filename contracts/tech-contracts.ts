@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  access,
   BusinessDate,
   bearerSecurity,
   Id,
@@ -294,6 +295,7 @@ export const ListContractsQuery = ListQuery.extend({
 export const recordContractRoute = createRoute({
   method: "post",
   path: "/v1/contracts",
+  ...access({ public: "none", member: "all", operator: "none" }),
   tags: ["Technology contracts"],
   summary: "Record a technology contract (a member that is its seller or buyer)",
   security: bearerSecurity,
@@ -304,6 +306,7 @@ export const recordContractRoute = createRoute({
 export const getContractRoute = createRoute({
   method: "get",
   path: "/v1/contracts/{id}",
+  ...access({ public: "none", member: "own", operator: "all" }),
   tags: ["Technology contracts"],
   summary: "Read a contract (operators, or a party to it)",
   security: bearerSecurity,
@@ -314,6 +317,7 @@ export const getContractRoute = createRoute({
 export const listContractsRoute = createRoute({
   method: "get",
   path: "/v1/contracts",
+  ...access({ public: "none", member: "all", operator: "all" }),
   tags: ["Technology contracts"],
   summary: "List contracts (operators: all; members: those they are party to)",
   security: bearerSecurity,
@@ -324,6 +328,7 @@ export const listContractsRoute = createRoute({
 export const decideContractRoute = createRoute({
   method: "post",
   path: "/v1/contracts/{id}/decisions",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Technology contracts"],
   summary: "Register, reject or request correction (operators)",
   security: bearerSecurity,
@@ -334,6 +339,7 @@ export const decideContractRoute = createRoute({
 export const correctContractRoute = createRoute({
   method: "patch",
   path: "/v1/contracts/{id}",
+  ...access({ public: "none", member: "own", operator: "none" }),
   tags: ["Technology contracts"],
   summary: "Correct and resubmit (the submitter, while a correction is requested)",
   security: bearerSecurity,
@@ -344,6 +350,7 @@ export const correctContractRoute = createRoute({
 export const cancelContractRoute = createRoute({
   method: "post",
   path: "/v1/contracts/{id}/cancellation",
+  ...access({ public: "none", member: "own", operator: "all" }),
   tags: ["Technology contracts"],
   summary: "Cancel a registered contract (a party, e.g. rescinded; or an operator)",
   security: bearerSecurity,
@@ -354,6 +361,7 @@ export const cancelContractRoute = createRoute({
 export const revokeContractRoute = createRoute({
   method: "post",
   path: "/v1/contracts/{id}/revocation",
+  ...access({ public: "none", member: "none", operator: "all" }),
   tags: ["Technology contracts"],
   summary: "Revoke a registration: fraud, void contract, duplicate (operators)",
   security: bearerSecurity,
