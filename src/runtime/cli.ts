@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isInMemory, LedgerFileError, openSqlite, openSqliteReadOnly } from "../../db/dialects/sqlite.ts";
+import { backupSqlite, restoreSqlite } from "../../db/dialects/sqlite-backup.ts";
 import { migrate, schemaVersion } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
 import { generatePrivateJwk } from "../crypto/key-vault.ts";
@@ -22,7 +23,10 @@ const USAGE = `usage: npm run cli -- <command>   (every command but migrate refu
                                 reads the file as it is (read-only, never migrated; a missing file is refused)
   rotate-signing-key            sign tokens with a new key from now on (restart the service); tokens of the
                                 previous key stay valid until they expire
-  generate-signing-key          print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY (a Worker secret)`;
+  generate-signing-key          print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY (a Worker secret)
+  backup FILE                   an online backup (the service may keep running) to a new file, 0600; prints its head
+  restore FILE [--force]        verify a backup and put it in place of the ledger (stop the service first); the
+                                ledger it replaces is kept as LEDGER_DATABASE.before-restore-TIME`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -33,6 +37,25 @@ async function main(argv: string[]) {
     return 0;
   }
   if (command === "verify") return verify(config.LEDGER_DATABASE);
+  if (command === "backup" || command === "restore") {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { force: { type: "boolean" } },
+      allowPositionals: true,
+    });
+    const file = positionals[0];
+    if (!file || positionals.length > 1) {
+      console.error(
+        `${command} needs one FILE: npm run cli -- ${command} FILE${command === "restore" ? " [--force]" : ""}`,
+      );
+      return 2;
+    }
+    if (isInMemory(config.LEDGER_DATABASE))
+      throw new LedgerFileError("an in-memory ledger has no file to back up or restore");
+    return command === "backup"
+      ? backup(config.LEDGER_DATABASE, file)
+      : restore(file, config.LEDGER_DATABASE, values.force === true);
+  }
   if (!KNOWN.has(command ?? "")) {
     console.error(USAGE);
     return 2;
@@ -101,6 +124,55 @@ async function main(argv: string[]) {
   } finally {
     await database.close();
   }
+}
+
+/** Reads what a ledger file holds, read-only: its schema version and its audit head. */
+async function describeLedger(path: string) {
+  const database = openSqliteReadOnly(path);
+  try {
+    const { current } = await schemaVersion(database);
+    if (current === null) throw new LedgerFileError(`${path} is not a ledger: it has no schema_migrations table`);
+    return { schemaVersion: current, head: await createLedgerStore(database).auditHead() };
+  } finally {
+    await database.close();
+  }
+}
+
+/** An online backup (the service may keep running); prints the head the copy holds. */
+async function backup(source: string, destination: string) {
+  const { bytes } = await backupSqlite(source, destination);
+  const { schemaVersion: version, head } = await describeLedger(destination);
+  console.log(JSON.stringify({ backup: destination, bytes, schemaVersion: version, head }, null, 2));
+  return 0;
+}
+
+/**
+ * Puts a backup in place of the ledger, with the service stopped. The backup is verified first
+ * and a ledger that fails verification is not restored.
+ */
+async function restore(file: string, target: string, force: boolean) {
+  if (!existsSync(file)) throw new LedgerFileError(`no backup at ${file}`);
+  if (!force && existsSync(`${target}-wal`)) {
+    throw new LedgerFileError(
+      `${target} looks open (its -wal file exists): stop the service first; after a crash, start and stop it once, or pass --force`,
+    );
+  }
+  const database = openSqliteReadOnly(file);
+  let report: Awaited<ReturnType<typeof verifyLedger>>;
+  try {
+    report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(file) });
+  } finally {
+    await database.close();
+  }
+  if (!report.ok) {
+    console.log(JSON.stringify(report, null, 2));
+    console.error(`${file} fails verification: not restored`);
+    return 1;
+  }
+  const { previous } = restoreSqlite(file, target, new Date());
+  const { schemaVersion: version, head } = await describeLedger(target);
+  console.log(JSON.stringify({ restored: target, from: file, previous, schemaVersion: version, head }, null, 2));
+  return 0;
 }
 
 const KNOWN = new Set(["migrate", "create-operator", "revoke-key", "rotate-signing-key"]);
