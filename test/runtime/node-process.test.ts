@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { validCreditCode } from "../support/app.ts";
+import { startServer } from "../support/server-process.ts";
 
 const run = promisify(execFile);
 
@@ -25,36 +26,6 @@ const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 function freshEnv() {
   const dir = mkdtempSync(join(tmpdir(), "ledger-process-"));
   return { ...process.env, LEDGER_DATABASE: join(dir, "ledger.sqlite"), LEDGER_LOG: "off", PORT: "0" };
-}
-
-async function startServer(
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // Node itself, not the tsx wrapper: a wrapper killed with SIGKILL leaves its server running.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/runtime/node.ts"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 20 s:\n${output}`)), 20_000);
-    const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", check);
-    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  return { child, url, output: () => output };
 }
 
 describe("the Node service and command line", () => {
