@@ -78,7 +78,7 @@ const JUNK: unknown[] = [
   "<script>alert(1)</script>",
   "../../etc/passwd",
   "%00",
-  "${jndi:ldap://x}",
+  "$" + "{jndi:ldap://x}", // a log-injection probe, not a template
   "__proto__",
   [],
   [null],
@@ -94,12 +94,12 @@ function resolve(doc: Doc, schema: Schema | undefined): Schema {
 }
 
 /** A value the schema describes (often valid), with junk mixed in at random depths. */
-function valueOf(doc: Doc, schemaIn: Schema | undefined, r: Random, depth = 0): unknown {
+function sample(doc: Doc, schemaIn: Schema | undefined, r: Random, depth = 0): unknown {
   const schema = resolve(doc, schemaIn);
   if (depth > 6 || r.chance(0.04)) return r.pick(JUNK);
   const options = schema.anyOf ?? schema.oneOf;
-  if (options) return valueOf(doc, r.pick(options), r, depth + 1);
-  if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s: Schema) => valueOf(doc, s, r, depth + 1)));
+  if (options) return sample(doc, r.pick(options), r, depth + 1);
+  if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s: Schema) => sample(doc, s, r, depth + 1)));
   if (schema.enum) return r.pick(schema.enum);
   if (schema.const !== undefined) return schema.const;
   const type = Array.isArray(schema.type) ? r.pick(schema.type) : schema.type;
@@ -109,14 +109,14 @@ function valueOf(doc: Doc, schemaIn: Schema | undefined, r: Random, depth = 0): 
       const properties: Record<string, Schema> = schema.properties ?? {};
       const required = new Set<string>(schema.required ?? []);
       for (const [key, property] of Object.entries(properties)) {
-        if (required.has(key) ? r.chance(0.97) : r.chance(0.5)) out[key] = valueOf(doc, property, r, depth + 1);
+        if (required.has(key) ? r.chance(0.97) : r.chance(0.5)) out[key] = sample(doc, property, r, depth + 1);
       }
       if (r.chance(0.05)) out[r.pick(["unknown", "__proto__", "id", "status", "registrationNumber"])] = r.pick(JUNK);
       return out;
     }
     case "array": {
       const length = r.chance(0.05) ? r.int(50, 300) : r.int(0, 3);
-      return Array.from({ length }, () => valueOf(doc, schema.items, r, depth + 1));
+      return Array.from({ length }, () => sample(doc, schema.items, r, depth + 1));
     }
     case "integer":
       return r.chance(0.8) ? r.int(schema.minimum ?? 0, Math.min(schema.maximum ?? 100, 1000)) : r.pick(JUNK);
@@ -181,7 +181,7 @@ function queryOf(doc: Doc, parameters: Schema[], r: Random) {
   const params = new URLSearchParams();
   for (const p of parameters.filter((x) => x.in === "query")) {
     if (!r.chance(0.5)) continue;
-    const value = r.chance(0.8) ? valueOf(doc, p.schema, r, 5) : r.pick(JUNK);
+    const value = r.chance(0.8) ? sample(doc, p.schema, r, 5) : r.pick(JUNK);
     params.append(p.name, typeof value === "string" ? value : JSON.stringify(value));
     if (r.chance(0.05)) params.append(p.name, "repeated");
   }
@@ -203,9 +203,9 @@ function bodyOf(doc: Doc, operation: Schema, r: Random): { body?: string; conten
   if (!schema && !r.chance(0.1)) return {};
   const roll = r.next();
   if (roll < 0.05) return { body: r.pick(["{", "not json", '{"a":1}{', "\u0000", "[]", "null", "1"]) };
-  if (roll < 0.08) return { body: JSON.stringify(valueOf(doc, schema, r)), contentType: "text/plain" };
+  if (roll < 0.08) return { body: JSON.stringify(sample(doc, schema, r)), contentType: "text/plain" };
   if (roll < 0.1) return { body: JSON.stringify(r.pick(JUNK)) };
-  return { body: JSON.stringify(valueOf(doc, schema, r)) };
+  return { body: JSON.stringify(sample(doc, schema, r)) };
 }
 
 describe(`requests made from the OpenAPI document (seed ${SEED})`, () => {
