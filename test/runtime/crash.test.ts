@@ -179,8 +179,10 @@ describe("the Node service killed with SIGKILL under write load", () => {
         const clients = Array.from({ length: CLIENTS }, client);
         await sleep(ms);
         killed = true;
+        const alive = running.child.exitCode === null && running.child.signalCode === null;
         await killHard(running);
         await Promise.all(clients);
+        if (!alive) unexpected.push(`${where(cycle)}: the service exited by itself:\n${running.output()}`);
         agent.destroy();
         counts.lost += lost;
         if (lost > 0) counts.cyclesWithLoss++;
@@ -203,8 +205,9 @@ describe("the Node service killed with SIGKILL under write load", () => {
               (await readAll(agent, running.url, "/v1/contracts", reviewer.token)).map((c) => [c.id as string, c]),
             )
           : singly;
-        for (const [id, got] of singly) {
-          if (everything) expect(got, `${where(cycle)}: GET ${id} and the list`).toEqual(listed.get(id));
+        if (everything) {
+          for (const [id, got] of singly)
+            expect(got, `${where(cycle)}: GET ${id} and the list`).toEqual(listed.get(id));
         }
         for (const id of everything ? [...expected.keys()] : [...singly.keys()]) {
           const want = expected.get(id);
@@ -235,7 +238,7 @@ describe("the Node service killed with SIGKILL under write load", () => {
           await checkAfterRestart(server, cycle, cycle <= 11 || cycle % 10 === 0);
         }
         await writeThenKill(server, cycle, 300 + Math.floor(Math.random() * 900));
-        expect(unexpected, where(cycle)).toEqual([]);
+        expect(unexpected, `${where(cycle)}; the service said:\n${server.output().slice(-4000)}`).toEqual([]);
       }
 
       server = await startServer(env);
