@@ -39,19 +39,22 @@ export function patentNumberProblem(number: string): string | null {
   return null;
 }
 
-const FORMATS: Record<string, { pattern: RegExp; example: string }> = {
-  software_copyright: { pattern: /^\d{4}SR\d{6,8}$/, example: "2021SR0123456" },
-  copyright: { pattern: /^(国作登字|作登字)-?\d{4}-?[A-Z]-?\d{6,10}$/u, example: "国作登字-2021-A-00012345" },
-  trademark: { pattern: /^\d{1,9}$/, example: "12345678" },
-  ic_layout: { pattern: /^BS\.?\d{8,9}[\dX]?$/, example: "BS.215012345" },
-  plant_variety: { pattern: /^CNA\d{6,12}(\.\d)?[A-Z]?$/, example: "CNA20191001234" },
-  biomedical_variety: { pattern: /^[\p{L}\p{N}.-]{4,40}$/u, example: "国药准字H20200001" },
-  technical_secret: { pattern: /^[\p{L}\p{N}._/-]{1,64}$/u, example: "TS-2021-007" },
-};
+/** A Map, not an object: a type such as `__proto__` from a request must find nothing. */
+const FORMATS = new Map<string, { pattern: RegExp; example: string }>(
+  Object.entries({
+    software_copyright: { pattern: /^\d{4}SR\d{6,8}$/, example: "2021SR0123456" },
+    copyright: { pattern: /^(国作登字|作登字)-?\d{4}-?[A-Z]-?\d{6,10}$/u, example: "国作登字-2021-A-00012345" },
+    trademark: { pattern: /^\d{1,9}$/, example: "12345678" },
+    ic_layout: { pattern: /^BS\.?\d{8,9}[\dX]?$/, example: "BS.215012345" },
+    plant_variety: { pattern: /^CNA\d{6,12}(\.\d)?[A-Z]?$/, example: "CNA20191001234" },
+    biomedical_variety: { pattern: /^[\p{L}\p{N}.-]{4,40}$/u, example: "国药准字H20200001" },
+    technical_secret: { pattern: /^[\p{L}\p{N}._/-]{1,64}$/u, example: "TS-2021-007" },
+  }),
+);
 
 export function ipNumberProblem(type: string, number: string): string | null {
   if (type === "patent") return patentNumberProblem(number);
-  const format = FORMATS[type];
+  const format = FORMATS.get(type);
   if (!format) return null;
   return format.pattern.test(normalizeIpNumber(type, number))
     ? null

@@ -194,6 +194,19 @@ describe("POST /v1/achievements: each invalid field", () => {
       /at most 2,000/,
     ],
     ["ipRights type none", () => valid({ ipRights: [{ type: "none", number: "-" }] }), "/ipRights/0/type", /\S/],
+    // An object's own key names are not IP types: `__proto__` once reached Object.prototype (500).
+    [
+      "ipRights type __proto__",
+      () => valid({ ipRights: [{ type: "__proto__", number: "TC-1" }] }),
+      "/ipRights/0/type",
+      /\S/,
+    ],
+    [
+      "ipRights type constructor",
+      () => valid({ ipRights: [{ type: "constructor", number: "1" }] }),
+      "/ipRights/0/type",
+      /\S/,
+    ],
     // Found by the fuzz test: a right whose number is not text, or missing, answered 500.
     ["ip number not text", () => valid({ ipRights: [{ type: "patent", number: 1e308 }] }), "/ipRights/0/number", /\S/],
     [
