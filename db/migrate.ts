@@ -34,7 +34,13 @@ export async function migrate(
       .values({ version: migration.version, name: migration.name, applied_at: now().toISOString() })
       .compile();
     try {
-      await database.batch([bookkeeping, ...migration.statements.map((s) => CompiledQuery.raw(s))]);
+      const backfill = (await migration.backfill?.(database.db)) ?? [];
+      await database.batch([
+        bookkeeping,
+        ...migration.statements.map((s) => CompiledQuery.raw(s)),
+        ...backfill,
+        ...(migration.finalStatements ?? []).map((s) => CompiledQuery.raw(s)),
+      ]);
       applied.push(migration.version);
     } catch (error) {
       const violation = asConstraintViolation(error);

@@ -95,8 +95,10 @@ export interface TechContractsTable {
   submitted_by_organization_id: GeneratedAlways<string>;
   submitted_by_key_id: GeneratedAlways<string>;
   submitted_by_holder: GeneratedAlways<string>;
-  /** The number's normalised key (migration 0010): the number itself for contracts recorded before it. */
+  /** The number's normalised key (migrations 0010, 0012): the state's, else legacy_number_key. */
   contract_number_key: GeneratedAlways<string>;
+  /** The folded key of a contract recorded before migration 0010, computed by migration 0012. */
+  legacy_number_key: string | null;
   review_started_on: GeneratedAlways<string>;
   /** JSON array of {at, holder, keyId}. */
   approvals: GeneratedAlways<string>;

@@ -1,3 +1,5 @@
+import type { CompiledQuery, Kysely } from "kysely";
+import type { Database } from "../schema.ts";
 import { foundation } from "./0001-foundation.ts";
 import { techContracts } from "./0002-tech-contracts.ts";
 import { statistics } from "./0003-statistics.ts";
@@ -9,12 +11,20 @@ import { achievements } from "./0008-achievements.ts";
 import { catalogueFilters } from "./0009-catalogue-filters.ts";
 import { contractNumberKey } from "./0010-contract-number-key.ts";
 import { rollupGross } from "./0011-rollup-gross.ts";
+import { legacyNumberKeys } from "./0012-legacy-number-keys.ts";
 
 export interface Migration {
   version: number;
   name: string;
   /** Plain SQLite statements, valid on better-sqlite3 and on D1. Frozen once landed. */
   statements: string[];
+  /**
+   * Rows the statements cannot compute in SQL (a Unicode fold): read before the batch, written in
+   * it after `statements`, so data and schema change in the same atomic batch.
+   */
+  backfill?: (db: Kysely<Database>) => Promise<CompiledQuery[]>;
+  /** Statements after the backfill (indexes that hold only once the rows are filled). */
+  finalStatements?: string[];
 }
 
 /** Static, in order: bundlers and Workers cannot scan a folder. */
@@ -30,4 +40,5 @@ export const migrations: readonly Migration[] = [
   catalogueFilters,
   contractNumberKey,
   rollupGross,
+  legacyNumberKeys,
 ];

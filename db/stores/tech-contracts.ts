@@ -1,17 +1,19 @@
 import { type Kysely, sql } from "kysely";
 import type { ContractListFilter } from "../../src/domain/ports.ts";
-import { contractNumberKey } from "../../src/domain/tech-contracts/contract-number.ts";
 import type { TechContractRecord } from "../../src/domain/tech-contracts/tech-contract.ts";
 import type { Database } from "../schema.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 
 /** The row is its last event's state: the record is that JSON (the other columns are generated from it). */
-export function toTechContract(row: { state: string }): TechContractRecord {
+export function toTechContract(row: { state: string; contract_number_key: string }): TechContractRecord {
   const record = JSON.parse(row.state) as TechContractRecord;
-  // Recorded before numbers had a key: the next event of the contract stores it.
-  record.contractNumberKey ??= contractNumberKey(record.contractNumber);
+  // Recorded before numbers had a key: the key migration 12 computed (the raw number where that
+  // collided with another contract's), which the contract's next event stores in its state.
+  record.contractNumberKey ??= row.contract_number_key;
   return record;
 }
+
+const READ = ["state", "contract_number_key"] as const;
 
 /** A row as it is written: the state and seq of the subject's last event in the same write. */
 export interface StateRow {
@@ -33,7 +35,7 @@ export const insertTechContract = stateRowInsert("tech_contracts");
 const update = compiledOnce((db, id: string, state: string, eventSeq: number) =>
   db.updateTable("tech_contracts").set({ state, event_seq: eventSeq }).where("id", "=", id),
 );
-const byId = compiledOnce((db, id: string) => db.selectFrom("tech_contracts").select("state").where("id", "=", id));
+const byId = compiledOnce((db, id: string) => db.selectFrom("tech_contracts").select(READ).where("id", "=", id));
 
 export function updateTechContract(db: Kysely<Database>, row: StateRow) {
   return update(db, row.id, row.state, row.eventSeq);
@@ -49,7 +51,7 @@ export function liveByNumberQuery(db: Kysely<Database>, sellerCreditCode: string
   return (
     db
       .selectFrom("tech_contracts")
-      .select("state")
+      .select(READ)
       .where("seller_credit_code", "=", sellerCreditCode)
       .where("contract_number_key", "=", numberKey)
       // A literal, not a parameter: then any SQLite sees that the partial index
@@ -82,7 +84,7 @@ export async function maxRegistrationSerial(db: Kysely<Database>, year: number):
 }
 
 export async function listTechContracts(db: Kysely<Database>, filter: ContractListFilter) {
-  let query = db.selectFrom("tech_contracts").select("state").orderBy("id", "asc").limit(filter.limit);
+  let query = db.selectFrom("tech_contracts").select(READ).orderBy("id", "asc").limit(filter.limit);
   if (filter.visibleTo) {
     const org = filter.visibleTo;
     query = query.where((eb) => eb.or([eb("seller_organization_id", "=", org), eb("buyer_organization_id", "=", org)]));

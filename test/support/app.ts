@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
 import { openSqlite, type SqliteOptions } from "../../db/dialects/sqlite.ts";
 import { migrate } from "../../db/migrate.ts";
+import type { Migration } from "../../db/migrations/index.ts";
 import { type KeyVault, memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import type { Clock } from "../../src/domain/ports.ts";
@@ -36,15 +37,15 @@ export const testConfig = parseConfig({ LEDGER_DATABASE: ":memory:" });
 /**
  * A fresh migrated database and the app over it, per test: in memory, or with `file` a database
  * file in a temporary folder, as `npm start` runs it (a reading connection beside the writing
- * one, and writes committed in groups).
+ * one, and writes committed in groups). `migrations` builds the schema of an earlier version.
  */
 export async function createTestApp(
   { vault = memoryVault(), ...overrides }: Partial<AppDeps> & { vault?: KeyVault } = {},
-  options: { file?: boolean; sqlite?: SqliteOptions } = {},
+  options: { file?: boolean; sqlite?: SqliteOptions; migrations?: readonly Migration[] } = {},
 ) {
   const path = options.file ? join(mkdtempSync(join(tmpdir(), "ledger-test-")), "ledger.sqlite") : ":memory:";
   const database = openSqlite(path, options.sqlite);
-  await migrate(database);
+  await migrate(database, options.migrations);
   const clock = (overrides.clock as TestClock | undefined) ?? fixedClock();
   const deps = await buildDeps(database, testConfig, { clock, vault, ...overrides });
   const app = createApp(deps);
