@@ -63,8 +63,14 @@ async function legacyKeyUpdates(db: Kysely<Database>): Promise<CompiledQuery[]> 
   };
   // Contracts that already carry a folded key hold it (the indexes hold them to it already).
   for (const row of rows) if (row.folded !== null) claim(row, row.folded);
+  // Registered contracts (and those once registered) claim their key first, then live ones, then
+  // rejected ones, each group oldest first: a submitted duplicate of a registered contract gets the
+  // colliding key, so the registration check still finds the registered one and refuses it.
+  const rank = (row: KeyRow) =>
+    ["registered", "cancelled", "revoked"].includes(row.status) ? 0 : row.status === "rejected" ? 2 : 1;
+  const ordered = [...rows].sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const updates: CompiledQuery[] = [];
-  for (const row of rows) {
+  for (const row of ordered) {
     if (row.folded !== null) continue;
     const folded = contractNumberKey(row.number);
     // A collision keeps a key of its own that no number folds to (text refuses U+0000).

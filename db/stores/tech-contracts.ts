@@ -7,7 +7,7 @@ import { compiledOnce, rowsOf } from "./compiled-once.ts";
 /** The row is its last event's state: the record is that JSON (the other columns are generated from it). */
 export function toTechContract(row: { state: string; contract_number_key: string }): TechContractRecord {
   const record = JSON.parse(row.state) as TechContractRecord;
-  // Recorded before numbers had a key: the key migration 12 computed (the raw number where that
+  // Recorded before numbers had a key: the key migration 12 computed (its folded key, U+0000 and its id where that
   // collided with another contract's), which the contract's next event stores in its state.
   record.contractNumberKey ??= row.contract_number_key;
   return record;

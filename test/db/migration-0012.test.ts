@@ -58,8 +58,8 @@ async function asRecordedBeforeKeys(t: TestApp, renumber: Record<string, string>
 }
 
 async function keysOf(t: TestApp) {
-  const { rows } = await sql<{ number: string; legacy: string | null; key: string }>`
-    SELECT json_extract(state, '$.contractNumber') AS number, legacy_number_key AS legacy, contract_number_key AS key
+  const { rows } = await sql<{ id: string; number: string; legacy: string | null; key: string }>`
+    SELECT id, json_extract(state, '$.contractNumber') AS number, legacy_number_key AS legacy, contract_number_key AS key
     FROM tech_contracts ORDER BY id`.execute(t.database.db);
   return rows;
 }
@@ -84,7 +84,7 @@ describe("migration 12: contracts recorded before number keys get their folded k
 
     const report = await migrate(t.database);
     expect(report.applied).toEqual([12]);
-    expect(await keysOf(t)).toEqual([{ number: "HT-LEGACY-1", legacy: "ht-legacy-1", key: "ht-legacy-1" }]);
+    expect(await keysOf(t)).toMatchObject([{ number: "HT-LEGACY-1", legacy: "ht-legacy-1", key: "ht-legacy-1" }]);
     expect((await verifyLedger(t.deps)).ok).toBe(true);
     expect((await exactVerification(t.deps.store, t.database)).ok).toBe(true);
 
@@ -107,7 +107,7 @@ describe("migration 12: contracts recorded before number keys get their folded k
     expect((await exactVerification(t.deps.store, t.database)).ok).toBe(true);
   });
 
-  it("keeps the raw number as key where two legacy contracts fold to one key, so the migration still applies", async () => {
+  it("gives the second of two legacy contracts that fold to one key a key of its own, so the migration still applies", async () => {
     const { t, roles } = await ledgerAt11();
     // Two registrations of one contract in two spellings, as a ledger without folded keys allowed
     // (folding refuses the second today, so it is recorded under another number and renumbered).
@@ -129,6 +129,21 @@ describe("migration 12: contracts recorded before number keys get their folded k
     expect(third.status, third.text).toBe(409);
   });
 
+  it("lets a registered legacy contract hold the folded key before an older submitted one, which then cannot register", async () => {
+    const { t, roles } = await ledgerAt11();
+    const older = await givenRecordedContract(t, roles, { contractNumber: "Ht-Y-9" });
+    const registered = await givenRegisteredContract(t, roles, { contractNumber: "HT-Y-10" });
+    await asRecordedBeforeKeys(t, { "HT-Y-10": "HT-Y-9" });
+
+    expect((await migrate(t.database)).applied).toEqual([12]);
+    const byId = Object.fromEntries((await keysOf(t)).map((k) => [k.id, k]));
+    expect(byId[registered.id]?.key).toBe("ht-y-9");
+    expect(byId[older.id]?.key).not.toBe("ht-y-9");
+    const second = await decide(t, roles.operator.token, older.id, "register");
+    expect(second.status, second.text).toBe(409);
+    expect((await verifyLedger(t.deps)).ok).toBe(true);
+  });
+
   it("leaves a rejected legacy contract's number free to record again", async () => {
     const { t, roles } = await ledgerAt11();
     const rejected = await givenRecordedContract(t, roles, { contractNumber: "HT-REJ-1" });
@@ -147,7 +162,7 @@ describe("migration 12: contracts recorded before number keys get their folded k
     const { t, roles } = await ledgerAt11();
     await givenRegisteredContract(t, roles, { contractNumber: "HT-NEW-1" });
     await migrate(t.database);
-    expect(await keysOf(t)).toEqual([{ number: "HT-NEW-1", legacy: null, key: "ht-new-1" }]);
+    expect(await keysOf(t)).toMatchObject([{ number: "HT-NEW-1", legacy: null, key: "ht-new-1" }]);
     expect((await exactVerification(t.deps.store, t.database)).ok).toBe(true);
   });
 });

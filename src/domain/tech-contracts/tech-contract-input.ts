@@ -178,7 +178,10 @@ export async function assertNoLiveDuplicate(
 
 /** One registration per seller and contract number: the second of two recordings of one contract is refused at review. */
 export async function assertNotRegisteredTwice(store: TechContractReads, contract: TechContractRecord) {
-  const live = await store.findLiveContractsByNumber(contract.seller.creditCode, contract.contractNumberKey);
+  // A legacy duplicate's key is the folded key, U+0000 and its id (migration 12), and the contract
+  // registered under that number holds the folded key itself: look for that one.
+  const [folded = contract.contractNumberKey] = contract.contractNumberKey.split("\u0000");
+  const live = await store.findLiveContractsByNumber(contract.seller.creditCode, folded);
   const registered = live.find((c) => c.id !== contract.id && c.registrationNumber !== null);
   if (registered) {
     throw new ConflictError(
