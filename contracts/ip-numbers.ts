@@ -2,12 +2,18 @@
  * Register numbers of intellectual property rights, by register. Each check returns a message for
  * a number that is not in its register's format, or null. Numbers are compared in a normal form
  * (`normalizeIpNumber`): NFKC (full-width to ASCII), spaces removed, upper case, and a patent's
- * optional "ZL" prefix dropped.
+ * optional "ZL" prefix and the "." before its check character dropped, so that ZL202110123456.7,
+ * 202110123456.7 and ２０２１１０１２３４５６７ are one patent.
  */
 
 export function normalizeIpNumber(type: string, number: string): string {
   const folded = number.normalize("NFKC").replace(/\s+/g, "").toUpperCase();
-  return type === "patent" ? folded.replace(/^ZL/, "") : folded;
+  return type === "patent" ? folded.replace(/^ZL/, "").replace(/\.(?=[\dX]$)/, "") : folded;
+}
+
+/** One right across the registries: its type and normalised number (a pledge's uniqueness key). */
+export function ipRightKey(type: string, number: string): string {
+  return `${type}:${normalizeIpNumber(type, number)}`;
 }
 
 /**

@@ -240,6 +240,45 @@ export interface AchievementCatalogueTable {
   transfer_modes: string;
 }
 
+export interface PledgesTable {
+  id: string;
+  /** Canonical JSON, byte for byte the state of the event `event_seq`: the subject's last. */
+  state: string;
+  event_seq: number;
+  // Generated from `state` (migration 0013, VIRTUAL).
+  status: GeneratedAlways<string>;
+  pledgor_organization_id: GeneratedAlways<string | null>;
+  pledgor_credit_code: GeneratedAlways<string>;
+  pledgee_organization_id: GeneratedAlways<string>;
+  submitted_by_organization_id: GeneratedAlways<string>;
+  registration_year: GeneratedAlways<number | null>;
+  registration_serial: GeneratedAlways<number | null>;
+  registration_number: GeneratedAlways<string | null>;
+  registered_on: GeneratedAlways<string | null>;
+}
+
+export interface PledgeEntriesTable {
+  id: string;
+  state: string;
+  event_seq: number;
+  pledge_id: GeneratedAlways<string>;
+  change: GeneratedAlways<string>;
+  entry_on: GeneratedAlways<string>;
+  count: GeneratedAlways<number>;
+  secured_fen: GeneratedAlways<number>;
+  right_type: GeneratedAlways<string>;
+  pledgee: GeneratedAlways<string>;
+  size_band: GeneratedAlways<string>;
+  pledgor: GeneratedAlways<string>;
+  recorded_at: GeneratedAlways<string>;
+}
+
+/** One row per right of each submitted or registered pledge (migration 0013), written from the pledge's row. */
+export interface PledgeRightsTable {
+  right_key: string;
+  pledge_id: string;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
@@ -257,4 +296,7 @@ export interface Database {
   achievement_entries: AchievementEntriesTable;
   achievement_catalogue: AchievementCatalogueTable;
   rollup_gross: RollupGrossTable;
+  pledges: PledgesTable;
+  pledge_entries: PledgeEntriesTable;
+  pledge_rights: PledgeRightsTable;
 }

@@ -12,6 +12,7 @@ import { catalogueFilters } from "./0009-catalogue-filters.ts";
 import { contractNumberKey } from "./0010-contract-number-key.ts";
 import { rollupGross } from "./0011-rollup-gross.ts";
 import { legacyNumberKeys } from "./0012-legacy-number-keys.ts";
+import { pledges } from "./0013-pledges.ts";
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const migrations: readonly Migration[] = [
   contractNumberKey,
   rollupGross,
   legacyNumberKeys,
+  pledges,
 ];

@@ -20,6 +20,7 @@ import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 import * as organizations from "./organizations.ts";
+import * as pledges from "./pledges.ts";
 import { GROSS_CONSTRAINT, GROSS_LIMIT, rollupBreakdown, rollupWrites } from "./rollups.ts";
 import { stateRowWrites } from "./state-tables.ts";
 import * as statistics from "./statistics.ts";
@@ -37,7 +38,12 @@ const idempotencyByKey = compiledOnce((db, scope: string, key: string) =>
 );
 
 /** Constraints that mean "someone else wrote first": the operation re-reads and decides again. */
-const RACE_TARGETS = new Set(["audit_events.seq", "idempotency_keys.scope, idempotency_keys.key"]);
+const RACE_TARGETS = new Set([
+  "audit_events.seq",
+  "idempotency_keys.scope, idempotency_keys.key",
+  // A right taken by a pledge committed since our read: deciding again finds it and says which.
+  "pledge_rights.right_key",
+]);
 
 /**
  * Every state subject's row is its last event's state text and seq in the write set, so row and
@@ -180,6 +186,11 @@ function storeOn(
     findAchievement: (id) => achievements.findAchievement(db, id),
     maxAchievementSerial: (year, kind) => achievements.maxAchievementSerial(db, year, kind),
     searchCatalogue: (filter) => achievements.searchCatalogue(db, filter),
+    findPledge: (id) => pledges.findPledge(db, id),
+    maxPledgeSerial: (year) => pledges.maxPledgeSerial(db, year),
+    findRightHolders: (keys) => pledges.findRightHolders(db, keys),
+    listPledges: (filter) => pledges.listPledges(db, filter),
+    pledgorCounts: (query) => pledges.pledgorCounts(db, query),
     rollupBreakdown: (family, query) => rollupBreakdown(db, ROLLUP_FAMILIES[family], query),
     auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database.dialect, db, afterSeq, uptoSeq),
     stateRowTallies: (afterSeq, uptoSeq) => verification.stateRowTallies(db, afterSeq, uptoSeq),

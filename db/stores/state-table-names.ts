@@ -1,7 +1,7 @@
 import type { StateSubjectType } from "../../src/domain/ledger/subjects.ts";
 
 /**
- * The table of each state subject (migrations 0006, 0008): one entry per subject, or this does not
+ * The table of each state subject (migrations 0006, 0008, 0013): one entry per subject, or this does not
  * compile. Kept free of runtime imports: verification's worker processes read it without Kysely.
  */
 export const STATE_TABLE_NAMES = {
@@ -9,6 +9,8 @@ export const STATE_TABLE_NAMES = {
   volume_entry: "volume_entries",
   achievement: "achievements",
   achievement_entry: "achievement_entries",
+  pledge: "pledges",
+  pledge_entry: "pledge_entries",
 } as const satisfies Record<StateSubjectType, string>;
 
 export type StateTableName = (typeof STATE_TABLE_NAMES)[StateSubjectType];

@@ -3,12 +3,15 @@ import { STATE_SUBJECTS, type StateSubjectType } from "../../src/domain/ledger/s
 import type { Database } from "../schema.ts";
 import { achievementSearchWrites } from "./achievement-search.ts";
 import { compiledOnce } from "./compiled-once.ts";
+import { pledgeRightWrites } from "./pledges.ts";
 import { STATE_TABLE_NAMES, type StateTableName } from "./state-table-names.ts";
 
 /** Writes that derive from a subject's row and ride with it in the same atomic write (a search index). */
-const DERIVED: Partial<Record<StateSubjectType, (db: Kysely<Database>, state: string) => CompiledQuery[]>> = {
-  achievement: achievementSearchWrites,
-};
+const DERIVED: Partial<Record<StateSubjectType, (db: Kysely<Database>, state: string, id: string) => CompiledQuery[]>> =
+  {
+    achievement: achievementSearchWrites,
+    pledge: pledgeRightWrites,
+  };
 
 /** A row as it is written: the state and seq of the subject's last event in the same write. */
 export interface StateRow {
@@ -50,5 +53,5 @@ export function stateRowWrites(db: Kysely<Database>, type: StateSubjectType, row
   }
   const write = compile(db, row.id, row.state, row.eventSeq);
   const derived = DERIVED[type];
-  return derived ? [write, ...derived(db, row.state)] : [write];
+  return derived ? [write, ...derived(db, row.state, row.id)] : [write];
 }

@@ -3,6 +3,7 @@ import { ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
 import type { VolumeCell, VolumeFigures, VolumeQuery } from "../../src/domain/ports.ts";
 import type { GoalRecord } from "../../src/domain/statistics/goal.ts";
 import type { Database, GoalsTable } from "../schema.ts";
+import { pledgeRightProblems } from "./pledges.ts";
 import { grossProblems, recomputeRollups, rollupsMatch } from "./rollup-check.ts";
 import { dailyTotals, familyTables, rollupBreakdown } from "./rollups.ts";
 
@@ -90,5 +91,7 @@ export async function checkRollups(db: Kysely<Database>, limit = 20): Promise<st
     problems.push(...(await grossProblems(db, t)));
     if (!(await rollupsMatch(db, t))) problems.push(...(await recomputeRollups(db, t, limit)));
   }
+  // Derived like a rollup: the index of held rights that refuses a double pledge.
+  problems.push(...(await pledgeRightProblems(db, limit)));
   return problems.slice(0, limit);
 }

@@ -13,9 +13,8 @@ import {
   CHAIN_STRETCH_SQL,
   CHAIN_STRETCH_TEXT_SQL,
   type ChainStretchRow,
-  STATE_ROW_TALLIES_SQL,
+  STATE_ROW_TALLY_PARTS,
   type StateRowTallyRow,
-  stateRowTallyParams,
   toChainStretch,
   toStateRowTallies,
 } from "./stretch-sql.ts";
@@ -65,8 +64,12 @@ export async function stateRowTallies(
   afterSeq: number,
   uptoSeq: number,
 ): Promise<Record<StateSubjectType, StateRowTally>> {
-  const query = CompiledQuery.raw(STATE_ROW_TALLIES_SQL, stateRowTallyParams(afterSeq, uptoSeq));
-  return toStateRowTallies((await db.executeQuery<StateRowTallyRow>(query)).rows);
+  const rows: StateRowTallyRow[] = [];
+  for (const part of STATE_ROW_TALLY_PARTS) {
+    const params = Array.from({ length: part.tables }, () => [afterSeq, uptoSeq]).flat();
+    rows.push(...(await db.executeQuery<StateRowTallyRow>(CompiledQuery.raw(part.sql, params))).rows);
+  }
+  return toStateRowTallies(rows);
 }
 
 export async function stateSubjectTotals(

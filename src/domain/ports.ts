@@ -2,6 +2,7 @@ import type { AchievementKind, AchievementRecord, AchievementStage, TransferMode
 import type { RollupCell, RollupFamilyName, RollupQuery } from "./ledger/rollup-families.ts";
 import type { StateSubjectType, SubjectType } from "./ledger/subjects.ts";
 import type { OrganizationKind } from "./organizations/organization.ts";
+import type { PledgeRecord, PledgeStatus } from "./pledges/pledge.ts";
 import type { GoalRecord } from "./statistics/goal.ts";
 import type { ContractStatus, ContractType, TechContractRecord } from "./tech-contracts/tech-contract.ts";
 
@@ -264,6 +265,37 @@ export interface AchievementReads {
   searchCatalogue(filter: CatalogueFilter): Promise<AchievementRecord[]>;
 }
 
+export interface PledgeListFilter {
+  limit: number;
+  /** Newest first: continue below this id. */
+  beforeId?: string | undefined;
+  /** Only pledges this organisation is the pledgor or the pledgee of. */
+  visibleTo?: string | undefined;
+  status?: PledgeStatus | undefined;
+}
+
+export interface PledgeReads {
+  findPledge(id: string): Promise<PledgeRecord | undefined>;
+  /** Highest pledge registration serial of the year, 0 if none. */
+  maxPledgeSerial(year: number): Promise<number>;
+  /** The submitted or registered pledges holding any of these rights (keys, ip-numbers.ts `ipRightKey`). */
+  findRightHolders(keys: readonly string[]): Promise<PledgeRecord[]>;
+  listPledges(filter: PledgeListFilter): Promise<PledgeRecord[]>;
+}
+
+export interface PledgorCountQuery {
+  from: string;
+  to: string;
+  period: "month" | "quarter" | "year" | null;
+  dimensions: readonly ("rightType" | "pledgee" | "sizeBand")[];
+}
+
+export interface PledgorCountCell {
+  period?: string;
+  keys: Record<string, string>;
+  pledgors: number;
+}
+
 export interface StatisticsReads {
   listGoals(): Promise<GoalRecord[]>;
   /** Net registered volume over China Standard Time days from..to, from the daily rollup. */
@@ -277,6 +309,8 @@ export interface StatisticsReads {
   volumeBreakdown(query: VolumeQuery): Promise<VolumeCell[]>;
   /** Any rollup family's cells, from its rollups. */
   rollupBreakdown(family: RollupFamilyName, query: RollupQuery): Promise<RollupCell[]>;
+  /** Distinct pledgors with a net pledge in each cell, from the pledge entries. */
+  pledgorCounts(query: PledgorCountQuery): Promise<PledgorCountCell[]>;
 }
 
 /** Verification's reads; see verify-ledger.ts for how they add up to the exact checks. */
@@ -314,7 +348,7 @@ export interface LegacySigningKeys {
  * queued ahead of it in the same group): the registries' lookups, nothing of statistics or
  * verification. The compiler, not a naming rule, keeps an attempt's reads inside it.
  */
-export interface AttemptStore extends ChainWrites, OrganizationReads, TechContractReads, AchievementReads {
+export interface AttemptStore extends ChainWrites, OrganizationReads, TechContractReads, AchievementReads, PledgeReads {
   listGoals(): Promise<GoalRecord[]>;
 }
 

@@ -2,12 +2,16 @@ import type { z } from "@hono/zod-openapi";
 import type { Achievement, AchievementStatistics } from "../../contracts/achievements.ts";
 import type { AuditEvent as AuditEventView } from "../../contracts/audit.ts";
 import type { CreatedApiKey, Organization } from "../../contracts/organizations.ts";
+import type { Pledge, PledgeStatistics, RightLookup } from "../../contracts/pledges.ts";
 import type { Breakdown, Goal } from "../../contracts/statistics.ts";
 import type { TechContract } from "../../contracts/tech-contracts.ts";
 import { type AchievementRecord, maySeeConversionDetails } from "../domain/achievements/achievement.ts";
 import { type AchievementStatisticsResult, conversionRate } from "../domain/achievements/achievement-statistics.ts";
 import { formatYuan } from "../domain/money.ts";
 import type { IssuedApiKey } from "../domain/organizations/create-api-key.ts";
+import { type PledgeRecord, sizeBandOf } from "../domain/pledges/pledge.ts";
+import { type PledgeStatisticsResult, smallShare } from "../domain/pledges/pledge-statistics.ts";
+import type { RightLookupResult } from "../domain/pledges/read-pledges.ts";
 import type { AuditEvent, Caller, OrganizationRecord, VolumeFigures } from "../domain/ports.ts";
 import type { BreakdownResult } from "../domain/statistics/breakdown.ts";
 import type { GoalRecord } from "../domain/statistics/goal.ts";
@@ -260,6 +264,106 @@ export function achievementStatisticsCsvTable(s: AchievementStatisticsResult) {
       s.totals.registered,
       s.totals.converted,
       conversionRate(s.totals),
+    ]);
+  }
+  return { header, rows };
+}
+
+export function presentPledge(r: PledgeRecord): z.infer<typeof Pledge> {
+  return {
+    id: r.id,
+    status: r.status,
+    pledgor: r.pledgor,
+    pledgee: { organizationId: r.pledgeeOrganizationId, name: r.pledgeeName },
+    rights: r.rights.map((right) => ({ type: right.type, number: right.number, title: right.title })),
+    securedAmount: formatYuan(r.securedFen),
+    sizeBand: sizeBandOf(r.securedFen),
+    termStart: r.termStart,
+    termEnd: r.termEnd,
+    contractNumber: r.contractNumber,
+    registrationNumber: r.registrationNumber,
+    registeredOn: r.registeredOn,
+    version: r.version,
+    pendingChange: r.pendingChange && {
+      securedAmount: r.pendingChange.securedFen === null ? null : formatYuan(r.pendingChange.securedFen),
+      termEnd: r.pendingChange.termEnd,
+      reason: r.pendingChange.reason,
+      requestedAt: r.pendingChange.requestedAt,
+    },
+    changes: r.changes.map((c) => ({
+      version: c.version,
+      securedAmountBefore: formatYuan(c.securedFenBefore),
+      securedAmount: formatYuan(c.securedFen),
+      termEndBefore: c.termEndBefore,
+      termEnd: c.termEnd,
+      reason: c.reason,
+      registeredOn: c.registeredOn,
+    })),
+    decisionReason: r.decisionReason,
+    releasedOn: r.releasedOn,
+    releaseReason: r.releaseReason,
+    submittedAt: r.submittedAt,
+    submittedBy: {
+      organizationId: r.submittedByOrganizationId,
+      keyId: r.submittedByKeyId,
+      holder: r.submittedByHolder,
+    },
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** What the public register shows of a right: never the amount, the pledgor or its other rights. */
+export function presentRightLookup(result: RightLookupResult): z.infer<typeof RightLookup> {
+  const holder = result.holder;
+  return {
+    right: result.right,
+    pledged: holder !== null,
+    status: holder ? (holder.status as "submitted" | "registered") : null,
+    registrationNumber: holder?.registrationNumber ?? null,
+    registeredOn: holder?.registeredOn ?? null,
+    pledgee: holder ? { name: holder.pledgeeName } : null,
+  };
+}
+
+export function presentPledgeStatistics(s: PledgeStatisticsResult): z.infer<typeof PledgeStatistics> {
+  return {
+    from: s.from,
+    to: s.to,
+    groupBy: s.groupBy,
+    rows: s.rows.map((r) => ({
+      ...r.keys,
+      ...(r.pledgeeName === undefined ? {} : { pledgeeName: r.pledgeeName }),
+      count: r.count,
+      securedAmount: formatYuan(r.securedFen),
+      pledgorCount: r.pledgorCount,
+    })) as z.infer<typeof PledgeStatistics>["rows"],
+    totals: {
+      count: s.totals.count,
+      securedAmount: formatYuan(s.totals.securedFen),
+      pledgorCount: s.totals.pledgorCount,
+      smallShare: smallShare(s.totals),
+    },
+    note: "By the day each registration, registered change and release was registered (China Standard Time); net of changes and releases. Pledgors are counted once per row and once in the totals.",
+  };
+}
+
+export function pledgeStatisticsCsvTable(s: PledgeStatisticsResult) {
+  const names = s.groupBy.includes("pledgee") ? ["pledgeeName"] : [];
+  const header = [...s.groupBy, ...names, "count", "securedAmount", "pledgorCount"];
+  const rows: (string | number | null)[][] = s.rows.map((r) => [
+    ...s.groupBy.map((d) => r.keys[d] ?? ""),
+    ...names.map(() => r.pledgeeName ?? ""),
+    r.count,
+    formatYuan(r.securedFen),
+    r.pledgorCount,
+  ]);
+  if (s.groupBy.length > 0) {
+    rows.push([
+      "total",
+      ...[...s.groupBy.slice(1), ...names].map(() => ""),
+      s.totals.count,
+      formatYuan(s.totals.securedFen),
+      s.totals.pledgorCount,
     ]);
   }
   return { header, rows };

@@ -3,6 +3,13 @@ import type { Access, AccessRule } from "../../contracts/common.ts";
 import { createTestApp, givenMember, type TestApp, validCreditCode } from "../support/app.ts";
 import { contractBody, decide, givenRecordedContract, givenRegisteredContract } from "../support/contracts.ts";
 import { achievementBody, decideAchievement, givenSubmittedAchievement } from "../support/given-achievement.ts";
+import {
+  givenBank,
+  givenRegisteredPledge,
+  givenSubmittedPledge,
+  patentNumber,
+  pledgeBody,
+} from "../support/given-pledge.ts";
 import { givenRoles, type RoleTokens } from "../support/roles.ts";
 
 /**
@@ -21,16 +28,21 @@ interface World {
   t: TestApp;
   roles: RoleTokens;
   outsider: Awaited<ReturnType<typeof givenMember>>;
+  /** The pledgee of the pledges here (their pledgor is `member`). */
+  bank: Awaited<ReturnType<typeof givenMember>>;
 }
 
-type Request = { path: string; body?: unknown };
+/** `asPledgee`: the member cell acts as the pledgee bank (an operation only the pledgee may make). */
+type Request = { path: string; body?: unknown; asPledgee?: boolean };
 type Make = (w: World, cell: Cell) => Promise<Request>;
 
-const token = (w: World, cell: Cell) =>
+const token = (w: World, cell: Cell, request: Request) =>
   cell === "public"
     ? undefined
     : cell === "member"
-      ? w.roles.member.token
+      ? request.asPledgee
+        ? w.bank.token
+        : w.roles.member.token
       : cell === "outsider"
         ? w.outsider.token
         : w.roles.operator.token;
@@ -122,6 +134,30 @@ const REQUESTS: Record<string, Make> = {
     path: `/v1/achievements/${(await givenSubmittedAchievement(w.t, w.roles)).id}/withdrawal`,
     body: { reason: "Superseded by a later result" },
   }),
+  "POST /v1/pledges": async (w, cell) => ({
+    path: "/v1/pledges",
+    body: pledgeBody(ownOrganization(w, cell), w.bank.organization.id),
+  }),
+  "GET /v1/pledges": async () => ({ path: "/v1/pledges" }),
+  "GET /v1/pledges/{id}": async (w) => ({
+    path: `/v1/pledges/${(await givenSubmittedPledge(w.t, w.roles, w.bank)).id}`,
+  }),
+  "POST /v1/pledges/{id}/decisions": async (w) => ({
+    path: `/v1/pledges/${(await givenSubmittedPledge(w.t, w.roles, w.bank)).id}/decisions`,
+    body: { decision: "register" },
+  }),
+  "POST /v1/pledges/{id}/changes": async (w) => ({
+    path: `/v1/pledges/${(await givenRegisteredPledge(w.t, w.roles, w.bank)).id}/changes`,
+    body: { securedAmount: "6000000", reason: "Credit line raised" },
+    asPledgee: true,
+  }),
+  "POST /v1/pledges/{id}/release": async (w) => ({
+    path: `/v1/pledges/${(await givenRegisteredPledge(w.t, w.roles, w.bank)).id}/release`,
+    body: { reason: "Loan repaid" },
+    asPledgee: true,
+  }),
+  "GET /v1/pledges/rights/{type}/{number}": async () => ({ path: `/v1/pledges/rights/patent/${patentNumber()}` }),
+  "GET /v1/statistics/pledges": async () => ({ path: "/v1/statistics/pledges?groupBy=year,sizeBand" }),
   "GET /v1/goals": async () => ({ path: "/v1/goals" }),
   "POST /v1/goals": async () => ({
     path: "/v1/goals",
@@ -154,7 +190,8 @@ describe("the role matrix, from the OpenAPI document's x-access", () => {
     const t = await createTestApp({ rateLimits: { statistics: OFF, tokens: OFF, keyFailures: OFF } });
     const roles = await givenRoles(t);
     const outsider = await givenMember(t, roles.registrar.token, { name: "Outsider University" });
-    w = { t, roles, outsider };
+    const bank = await givenBank(t, roles);
+    w = { t, roles, outsider, bank };
     const doc = (await t.call("GET", "/openapi.json")).json;
     operations = Object.entries<Record<string, any>>(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({
@@ -191,7 +228,7 @@ describe("the role matrix, from the OpenAPI document's x-access", () => {
         const rule = op.access[cell === "outsider" ? "member" : cell];
         const request = await (REQUESTS[op.key] as Make)(w, cell);
         const before = await w.t.deps.store.auditHead();
-        const caller = token(w, cell);
+        const caller = token(w, cell, request);
         const response = await w.t.call(op.method, request.path, {
           ...(caller ? { token: caller } : {}),
           ...(request.body !== undefined ? { body: request.body } : {}),

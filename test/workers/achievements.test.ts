@@ -1,29 +1,12 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { creditCodeCheckCharacter } from "../../contracts/credit-code.ts";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
-
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await SELF.fetch(`https://ledger.test${path}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
-
-const creditCode = (n: number) => {
-  const body = `12540102${String(n).padStart(9, "0")}`;
-  return body + creditCodeCheckCharacter(body);
-};
+import { call, creditCode } from "./worker-http.ts";
 
 describe("achievements on D1 (workerd)", () => {
   it("submits, registers, finds by a two-character query from the index, converts, and verifies", async () => {

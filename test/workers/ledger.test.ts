@@ -1,4 +1,4 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openD1 } from "../../db/dialects/d1.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
@@ -6,18 +6,7 @@ import { memoryVault } from "../../src/crypto/key-vault.ts";
 import { createOperator } from "../../src/domain/organizations/create-operator.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
-
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await SELF.fetch(`https://ledger.test${path}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
+import { call } from "./worker-http.ts";
 
 describe("the ledger on Workers + D1 (workerd)", () => {
   it("migrates D1, issues an operator key and a token, writes an organisation and reads it back", async () => {

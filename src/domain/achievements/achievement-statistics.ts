@@ -3,6 +3,7 @@ import { chinaDate } from "../dates.ts";
 import { cachedRead } from "../ledger/read-cache.ts";
 import { MAX_ANSWER_GROUPS } from "../ledger/rollup-families.ts";
 import type { Deps } from "../ports.ts";
+import { byKeys, shareOf } from "../statistics/rows.ts";
 
 export type AchievementDimension = (typeof ACHIEVEMENT_DIMENSIONS)[number];
 
@@ -66,14 +67,7 @@ export async function achievementStatistics(
     }
     const sorted = [...rows.values()]
       .filter((r) => r.registered !== 0 || r.converted !== 0)
-      .sort((a, b) => {
-        for (const d of query.groupBy) {
-          const x = a.keys[d] ?? "";
-          const y = b.keys[d] ?? "";
-          if (x !== y) return x < y ? -1 : 1;
-        }
-        return 0;
-      });
+      .sort(byKeys(query.groupBy));
     return {
       from,
       to,
@@ -84,9 +78,7 @@ export async function achievementStatistics(
   });
 }
 
-/** converted / registered with four decimals, truncated, from integers (no float ever rounds it); null for none. */
+/** converted / registered with four decimals, truncated; null for none. */
 export function conversionRate(f: AchievementFigures): string | null {
-  if (f.registered <= 0) return null;
-  const scaled = (BigInt(Math.max(0, f.converted)) * 10_000n) / BigInt(f.registered);
-  return `${scaled / 10_000n}.${String(scaled % 10_000n).padStart(4, "0")}`;
+  return shareOf(f.converted, f.registered);
 }

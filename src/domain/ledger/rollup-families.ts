@@ -29,6 +29,12 @@ export const ROLLUP_FAMILIES = {
     dimensions: ["kind", "techField", "stage", "organizationKind"],
     measures: ["registered", "converted"],
   },
+  pledge_entry: {
+    name: "pledge",
+    entrySubject: "pledge_entry",
+    dimensions: ["rightType", "pledgee", "sizeBand"],
+    measures: ["count", "securedFen"],
+  },
 } as const satisfies { [K in EntrySubjectType]: RollupFamily & { entrySubject: K } };
 
 export type RollupFamilyName = keyof typeof ROLLUP_FAMILIES;

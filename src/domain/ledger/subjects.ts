@@ -15,6 +15,8 @@ export const STATE_SUBJECTS = {
   volume_entry: { kind: "entry" },
   achievement: { kind: "record" },
   achievement_entry: { kind: "entry" },
+  pledge: { kind: "record" },
+  pledge_entry: { kind: "entry" },
 } as const satisfies Record<string, { kind: "record" | "entry" }>;
 
 export type StateSubjectType = keyof typeof STATE_SUBJECTS;

@@ -7,6 +7,7 @@ import { addFen } from "../money.ts";
 import { turnYielder } from "../next-turn.ts";
 import type { CategoryDimension, Deps, VolumeCell, VolumeFigures } from "../ports.ts";
 import type { GoalAmount } from "./goal.ts";
+import { byKeys } from "./rows.ts";
 
 export type Dimension = (typeof DIMENSIONS)[number];
 const PERIODS = new Set<Dimension>(["month", "quarter", "year"]);
@@ -142,13 +143,6 @@ async function computeBreakdown(
   }
   const rows = [...current.rows.values()]
     .filter((r) => r.count !== 0 || r.totalFen !== 0 || r.technologyFen !== 0)
-    .sort((a, b) => {
-      for (const d of query.groupBy) {
-        const x = a.keys[d] ?? "";
-        const y = b.keys[d] ?? "";
-        if (x !== y) return x < y ? -1 : 1;
-      }
-      return 0;
-    });
+    .sort(byKeys(query.groupBy));
   return { from, to, groupBy: query.groupBy, amount: query.amount, rows, totals: current.totals };
 }

@@ -16,9 +16,15 @@ import { registerCreateApiKey } from "./organizations/create-api-key.ts";
 import { registerCreateOrganization } from "./organizations/create-organization.ts";
 import { registerGetOrganization } from "./organizations/get-organization.ts";
 import { registerRevokeApiKey } from "./organizations/revoke-api-key.ts";
+import { registerChangePledge } from "./pledges/change-pledge.ts";
+import { registerDecidePledge } from "./pledges/decide-pledge.ts";
+import { registerGetPledge, registerListPledges, registerLookupRight } from "./pledges/read-pledges.ts";
+import { registerRecordPledge } from "./pledges/record-pledge.ts";
+import { registerReleasePledge } from "./pledges/release-pledge.ts";
 import { registerAchievementStatistics } from "./statistics/achievement-statistics.ts";
 import { registerBreakdown } from "./statistics/breakdown.ts";
 import { registerGoals } from "./statistics/goals.ts";
+import { registerPledgeStatistics } from "./statistics/pledge-statistics.ts";
 import { registerProgress } from "./statistics/progress.ts";
 import { registerCorrectContract } from "./tech-contracts/correct-contract.ts";
 import { registerDecideContract } from "./tech-contracts/decide-contract.ts";
@@ -55,11 +61,21 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>) {
   registerDecideAchievement(app);
   registerWithdrawAchievement(app);
 
+  // IP pledges (the right lookup before /{id}: both are GETs under /v1/pledges)
+  registerRecordPledge(app);
+  registerListPledges(app);
+  registerLookupRight(app);
+  registerGetPledge(app);
+  registerDecidePledge(app);
+  registerChangePledge(app);
+  registerReleasePledge(app);
+
   // Goals and statistics
   registerGoals(app);
   registerProgress(app);
   registerBreakdown(app);
   registerAchievementStatistics(app);
+  registerPledgeStatistics(app);
 
   // Audit
   registerAudit(app);
