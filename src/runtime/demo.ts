@@ -2,6 +2,7 @@ import { existsSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ACHIEVEMENT_SUBMITTER_KINDS, RecordAchievementBody } from "../../contracts/achievements.ts";
+import { RecordPledgeBody } from "../../contracts/pledges.ts";
 import { RecordContractBody } from "../../contracts/tech-contracts.ts";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { openSqlite } from "../../db/dialects/sqlite.ts";
@@ -17,6 +18,10 @@ import { formatYuan } from "../domain/money.ts";
 import { createApiKey } from "../domain/organizations/create-api-key.ts";
 import { createOperator } from "../domain/organizations/create-operator.ts";
 import { createOrganization } from "../domain/organizations/create-organization.ts";
+import { changePledge } from "../domain/pledges/change-pledge.ts";
+import { decidePledge } from "../domain/pledges/decide-pledge.ts";
+import { recordPledge } from "../domain/pledges/record-pledge.ts";
+import { releasePledge } from "../domain/pledges/release-pledge.ts";
 import type { Actor, Deps, LedgerStore } from "../domain/ports.ts";
 import { decideTechContract } from "../domain/tech-contracts/decide-tech-contract.ts";
 import { cancelTechContract, revokeTechContract } from "../domain/tech-contracts/end-tech-contract.ts";
@@ -27,7 +32,8 @@ import { createIds } from "./ids.ts";
 import { nodeKeyVault } from "./key-file.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
 import { type SyntheticAchievement, syntheticAchievements } from "./synthetic-achievements.ts";
-import { type SyntheticContract, syntheticContracts, syntheticMembers } from "./synthetic-history.ts";
+import { creditCode, type SyntheticContract, syntheticContracts, syntheticMembers } from "./synthetic-history.ts";
+import { DEMO_BANKS, syntheticPledges } from "./synthetic-pledges.ts";
 
 /**
  * `npm run demo`: a separate database filled with synthetic history through the real domain
@@ -40,6 +46,7 @@ import { type SyntheticContract, syntheticContracts, syntheticMembers } from "./
 export const DEMO_REGISTRY = "Demo registry";
 export const DEMO_CONTRACTS = 5200;
 export const DEMO_ACHIEVEMENTS = 300;
+export const DEMO_PLEDGES = 80;
 export const DEMO_HISTORY_STARTS = new Date("2021-01-04T00:00:00Z");
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -98,6 +105,8 @@ export interface DemoSummary {
   reversalsNotYetDue: number;
   firstRegisteredOn: string | null;
   lastRegisteredOn: string | null;
+  /** Pledges registered, of which released (their rights pledged again) and changed. */
+  pledges: { registered: number; released: number; changed: number };
 }
 
 export interface FillOptions {
@@ -117,7 +126,7 @@ export async function fillDemo(
   deps: Deps,
   now: Date,
   count: number,
-  options: FillOptions & { achievements?: number } = {},
+  options: FillOptions & { achievements?: number; pledges?: number } = {},
 ): Promise<DemoSummary> {
   const state = await inspectDemoDatabase(deps.store);
   if (state.hasContracts || state.operatorOrganization !== null) {
@@ -178,6 +187,7 @@ export async function fillDemo(
     reversalsNotYetDue: 0,
     firstRegisteredOn: null,
     lastRegisteredOn: null,
+    pledges: { registered: 0, released: 0, changed: 0 },
   };
 
   const steps: Step[] = [];
@@ -276,6 +286,100 @@ export async function fillDemo(
       },
     });
   });
+  // Pledges of the firms' patents and trademarks to the banks, registered two days after they are
+  // submitted; some released and pledged again to another bank, some raised by their pledgee.
+  const banks: Actor[] = [];
+  for (const [i, bank] of DEMO_BANKS.entries()) {
+    at(current + 10 * 60 * 1000);
+    const organization = done(
+      await createOrganization(filling, {
+        caller: first,
+        name: bank.name,
+        kind: "bank",
+        regionCode: bank.regionCode,
+        creditCode: creditCode(900 + i, bank.regionCode),
+      }),
+    );
+    const key = done(
+      await createApiKey(filling, { caller: first, organizationId: organization.id, holder: "Credit office" }),
+    );
+    banks.push({
+      role: "member",
+      keyId: key.key.id,
+      holder: key.key.holder,
+      organizationId: organization.id,
+      organizationKind: "bank",
+    });
+  }
+  const firms = memberActors.filter((m) => m.organizationKind === "enterprise");
+  const pledgeSpan = Math.max(1, Math.floor((now.getTime() - DEMO_HISTORY_STARTS.getTime()) / DAY_MS) - 10);
+  for (const pledge of syntheticPledges(options.pledges ?? DEMO_PLEDGES, pledgeSpan, firms.length)) {
+    const pledgor = firms[pledge.pledgorIndex];
+    if (!pledgor) break;
+    const submittedAt = DEMO_HISTORY_STARTS.getTime() + pledge.day * DAY_MS + 3 * HOUR_MS;
+    const registeredAt = submittedAt + 2 * DAY_MS;
+    const pledgeInput = (bank: Actor, startsAt: number) =>
+      RecordPledgeBody.parse({
+        pledgor: { organizationId: pledgor.organizationId },
+        pledgeeOrganizationId: bank.organizationId,
+        rights: pledge.rights,
+        securedAmount: String(pledge.securedYuan),
+        termStart: chinaDate(new Date(startsAt)),
+        termEnd: addDays(chinaDate(new Date(startsAt)), 365 * pledge.termYears),
+        contractNumber: `ZYDK-${chinaDate(new Date(startsAt)).slice(0, 4)}-${String(steps.length).padStart(5, "0")}`,
+      });
+    const pledgeOnce = (bank: Actor, startsAt: number) => {
+      let id = "";
+      steps.push({
+        at: startsAt,
+        async run() {
+          id = done(await recordPledge(filling, { caller: bank, input: pledgeInput(bank, startsAt) })).id;
+        },
+      });
+      steps.push({
+        at: startsAt + 2 * DAY_MS,
+        async run() {
+          // Operator A issued the banks' keys, so B registers their pledges.
+          await decidePledge(filling, { caller: second, pledgeId: id, decision: "register" });
+          summary.pledges.registered++;
+        },
+      });
+      return () => id;
+    };
+    const bank = banks[pledge.bankIndex] as Actor;
+    const idOf = pledgeOnce(bank, submittedAt);
+    if (pledge.change && registeredAt + pledge.change.afterDays * DAY_MS < now.getTime()) {
+      const change = pledge.change;
+      const changeAt = registeredAt + change.afterDays * DAY_MS;
+      steps.push({
+        at: changeAt,
+        async run() {
+          const securedAmount = String(change.securedYuan);
+          const reason = "Credit line raised on renewal";
+          await changePledge(filling, { caller: bank, pledgeId: idOf(), securedAmount, reason });
+        },
+      });
+      steps.push({
+        at: changeAt + DAY_MS,
+        async run() {
+          await decidePledge(filling, { caller: second, pledgeId: idOf(), decision: "register" });
+          summary.pledges.changed++;
+        },
+      });
+    }
+    const releasedAt = pledge.releasedAfterDays === null ? null : registeredAt + pledge.releasedAfterDays * DAY_MS;
+    if (releasedAt !== null && releasedAt + 10 * DAY_MS < now.getTime()) {
+      steps.push({
+        at: releasedAt,
+        async run() {
+          await releasePledge(filling, { caller: bank, pledgeId: idOf(), reason: "Loan repaid in full" });
+          summary.pledges.released++;
+        },
+      });
+      // Pledged again, to the next bank, a week later.
+      pledgeOnce(banks[(pledge.bankIndex + 1) % banks.length] as Actor, releasedAt + 7 * DAY_MS);
+    }
+  }
   // Stable, and every contract's steps are strictly increasing in time, so each runs after the one it needs.
   steps.sort((a, b) => a.at - b.at);
   for (const step of steps) {
@@ -385,7 +489,7 @@ async function fillInto(database: LedgerDatabase, config: Config, vault: KeyVaul
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `filled in ${seconds} s: ${summary.registered} contracts registered ${summary.firstRegisteredOn} to ${summary.lastRegisteredOn} (${summary.large} large, with two operators), ${summary.cancelled} cancelled, ${summary.revoked} revoked; ${summary.members} members`,
+    `filled in ${seconds} s: ${summary.registered} contracts registered ${summary.firstRegisteredOn} to ${summary.lastRegisteredOn} (${summary.large} large, with two operators), ${summary.cancelled} cancelled, ${summary.revoked} revoked; ${summary.members} members; ${summary.pledges.registered} pledges registered (${summary.pledges.released} released and pledged again, ${summary.pledges.changed} changed)`,
   );
   return summary;
 }

@@ -29,6 +29,27 @@ describe("fillDemo", () => {
     expect(await countRows(t, "achievements")).toBe(300);
   });
 
+  it("also fills pledges to Lhasa's banks: some released and pledged again, some changed, amounts 500,000 to 30,000,000 yuan", async () => {
+    const { t, summary } = await filledDemo();
+    expect(summary.pledges.registered).toBeGreaterThan(80);
+    expect(summary.pledges.released).toBeGreaterThan(0);
+    expect(summary.pledges.changed).toBeGreaterThan(0);
+    const stats = (await t.call("GET", "/v1/statistics/pledges?groupBy=pledgee")).json;
+    expect(stats.rows).toHaveLength(3);
+    expect(stats.totals.count).toBe(summary.pledges.registered - summary.pledges.released);
+    expect(stats.totals.pledgorCount).toBeGreaterThan(1);
+    const pledges = await t.deps.store.listPledges({ limit: 500 });
+    for (const p of pledges) {
+      expect(p.securedFen).toBeGreaterThanOrEqual(50_000_000);
+      expect(p.securedFen).toBeLessThanOrEqual(3_000_000_000);
+    }
+    // A released pledge's rights are held again by the pledge that followed it.
+    const released = pledges.find((p) => p.status === "released");
+    const holder = await t.call("GET", `/v1/pledges/rights/${released?.rights[0]?.type}/${released?.rights[0]?.number}`);
+    expect(holder.json).toMatchObject({ pledged: true });
+    expect(holder.json.registrationNumber).not.toBe(released?.registrationNumber);
+  });
+
   it("fills through the domain operations: the ledger verifies and every figure is accounted for", async () => {
     const { t, summary } = await filledDemo();
 
