@@ -45,7 +45,10 @@ describe("fillDemo", () => {
     }
     // A released pledge's rights are held again by the pledge that followed it.
     const released = pledges.find((p) => p.status === "released");
-    const holder = await t.call("GET", `/v1/pledges/rights/${released?.rights[0]?.type}/${released?.rights[0]?.number}`);
+    const holder = await t.call(
+      "GET",
+      `/v1/pledges/rights/${released?.rights[0]?.type}/${released?.rights[0]?.number}`,
+    );
     expect(holder.json).toMatchObject({ pledged: true });
     expect(holder.json.registrationNumber).not.toBe(released?.registrationNumber);
   });
