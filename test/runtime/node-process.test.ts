@@ -106,19 +106,24 @@ describe("the Node service and command line", () => {
       ).json()
     ).accessToken;
     const acknowledged: string[] = [];
-    let closes = 0;
     let serial = 0;
     let stop = false;
     // Eight clients on keep-alive connections, each writing in a loop.
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-    const post = (body: string) =>
-      new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
+    type Answer = { status: number; connection: string | undefined; text: string };
+    /** POSTs the organisation `body`; with `hold`, writes its first part only until called back. */
+    const post = (body: string, via: Agent | false = agent, hold?: (sendRest: () => void) => void) =>
+      new Promise<Answer>((resolve, reject) => {
         const request = httpRequest(
           `${s.url}/v1/organizations`,
           {
             method: "POST",
-            agent,
-            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            agent: via,
+            headers: {
+              "content-type": "application/json",
+              "content-length": String(Buffer.byteLength(body)),
+              authorization: `Bearer ${token}`,
+            },
           },
           (response) => {
             let text = "";
@@ -132,7 +137,9 @@ describe("the Node service and command line", () => {
           },
         );
         request.on("error", reject);
-        request.end(body);
+        if (!hold) return void request.end(body);
+        request.write(body.slice(0, 10));
+        hold(() => request.end(body.slice(10)));
       });
     const writer = async () => {
       while (!stop) {
@@ -146,7 +153,6 @@ describe("the Node service and command line", () => {
               regionCode: "540102",
             }),
           );
-          if (response.connection === "close") closes++;
           if (response.status === 201) acknowledged.push(JSON.parse(response.text).id);
         } catch {
           // Refused once the server stopped accepting: nothing was sent to it.
@@ -155,19 +161,40 @@ describe("the Node service and command line", () => {
         }
       }
     };
+    // One request is surely in flight when the signal arrives, whatever the writers' timing: its
+    // headers and the start of its body are sent before the signal, the rest after it.
+    let sendRest = () => {};
+    const held = post(
+      JSON.stringify({
+        name: "Held in flight",
+        kind: "enterprise",
+        creditCode: validCreditCode(4999),
+        regionCode: "540102",
+      }),
+      false,
+      (rest) => {
+        sendRest = rest;
+      },
+    );
     const exited = new Promise<number | null>((resolve) => s.child.on("exit", resolve));
     const writers = Array.from({ length: 8 }, writer);
     await new Promise((resolve) => setTimeout(resolve, 700));
     const before = acknowledged.length;
     const signalled = Date.now();
     s.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sendRest();
+    const heldAnswer = await held;
     const code = await exited;
     stop = true;
     await Promise.all(writers);
     expect(code, s.output()).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(5_000);
     expect(before).toBeGreaterThan(10);
-    expect(closes).toBeGreaterThan(0);
+    // The request in flight was answered, and told to reconnect elsewhere.
+    expect(heldAnswer.status, heldAnswer.text).toBe(201);
+    expect(heldAnswer.connection).toBe("close");
+    acknowledged.push(JSON.parse(heldAnswer.text).id);
     expect(s.output()).toMatch(/SIGTERM: draining/);
     const raw = new Database(env.LEDGER_DATABASE, { readonly: true });
     const stored = new Set(
