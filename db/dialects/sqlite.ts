@@ -1,6 +1,19 @@
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
-import { dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from "kysely";
 import { asConstraintViolation, type LedgerDatabase, sqliteKysely } from "./ledger-database.ts";
@@ -165,12 +178,52 @@ function assertWritable(path: string) {
   }
 }
 
+/** A read-only connection's settings: busy waits, a 64 MB cache, no mapping. */
+function openReadOnlyConnection(path: string) {
+  const raw = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  try {
+    raw.pragma("busy_timeout = 5000");
+    raw.pragma("cache_size = -65536");
+    raw.pragma("mmap_size = 0");
+    raw.prepare("SELECT count(*) FROM sqlite_schema").get();
+    return raw;
+  } catch (error) {
+    raw.close();
+    throw error;
+  }
+}
+
+/**
+ * A ledger in WAL mode is read through its -shm file, which a reader creates beside the database
+ * when it is missing. In a read-only folder (a copy handed to an auditor, a read-only mount) that
+ * cannot be done, and SQLite cannot open the file at all ("unable to open database file"). Its
+ * `immutable` URI parameter would read the database without one, but this build of better-sqlite3
+ * takes no URIs, and immutable would also skip a -wal file's committed transactions. So the file
+ * and its -wal are copied into a private temporary folder (0700), read there, and removed on close.
+ */
+function privateCopy(path: string) {
+  const folder = mkdtempSync(join(tmpdir(), "ledger-read-"));
+  const copy = join(folder, "ledger.sqlite");
+  try {
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    return { copy, remove: () => rmSync(folder, { recursive: true, force: true }) };
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** A ledger opened read-only, with the file that other read-only readers (verification's workers) open. */
+export type ReadOnlyLedger = LedgerDatabase & { readPath: string };
+
 /**
  * Opens an existing ledger to read it and nothing else (`verify`): SQLite's read-only mode, so a
  * read-only copy or mount can be checked, no migration runs and nothing is created. A missing file
- * is refused: a mistyped path must not be checked as an empty ledger that is "ok".
+ * is refused: a mistyped path must not be checked as an empty ledger that is "ok". A ledger in a
+ * folder that a reader cannot write is read from a private copy (see privateCopy).
  */
-export function openSqliteReadOnly(path: string): LedgerDatabase {
+export function openSqliteReadOnly(path: string): ReadOnlyLedger {
   if (isInMemory(path))
     throw new LedgerFileError("an in-memory ledger has nothing to read: set LEDGER_DATABASE to the file");
   if (!existsSync(path)) {
@@ -179,12 +232,23 @@ export function openSqliteReadOnly(path: string): LedgerDatabase {
     );
   }
   let raw: BetterSqlite3.Database;
+  let readPath = path;
+  let remove = () => {};
   try {
-    raw = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-    raw.pragma("busy_timeout = 5000");
-    raw.pragma("cache_size = -65536");
-    raw.pragma("mmap_size = 0");
-    raw.prepare("SELECT count(*) FROM sqlite_schema").get();
+    try {
+      raw = openReadOnlyConnection(path);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_CANTOPEN" || writableFolder(path)) throw error;
+      const copied = privateCopy(path);
+      readPath = copied.copy;
+      remove = copied.remove;
+      try {
+        raw = openReadOnlyConnection(readPath);
+      } catch (again) {
+        remove();
+        throw again;
+      }
+    }
   } catch (error) {
     throw new LedgerFileError(`${path} cannot be read as a ledger: ${(error as Error).message}`, { cause: error });
   }
@@ -193,13 +257,24 @@ export function openSqliteReadOnly(path: string): LedgerDatabase {
     dialect: "sqlite",
     db,
     readDb: db,
+    readPath,
     async batch() {
       throw new LedgerFileError(`${path} was opened read-only: this command writes nothing`);
     },
     async close() {
       if (raw.open) raw.close();
+      remove();
     },
   };
+}
+
+function writableFolder(path: string) {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The page size of a ledger file created here (see openSqlite). */

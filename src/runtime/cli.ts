@@ -160,7 +160,10 @@ async function restore(file: string, target: string, force: boolean) {
   const database = openSqliteReadOnly(file);
   let report: Awaited<ReturnType<typeof verifyLedger>>;
   try {
-    report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(file) });
+    report = await verifyLedger({
+      store: createLedgerStore(database),
+      checkStretches: stretchWorkers(database.readPath),
+    });
   } finally {
     await database.close();
   }
@@ -196,7 +199,10 @@ async function verify(path: string) {
         `the ledger at ${path} is at schema version ${current}, newer than this code (${needed}): verify it with the version that wrote it`,
       );
     }
-    const report = await verifyLedger({ store: createLedgerStore(database), checkStretches: stretchWorkers(path) });
+    const report = await verifyLedger({
+      store: createLedgerStore(database),
+      checkStretches: stretchWorkers(database.readPath),
+    });
     console.log(JSON.stringify(report, null, 2));
     return report.ok ? 0 : 1;
   } finally {

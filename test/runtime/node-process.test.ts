@@ -1,6 +1,16 @@
 import { type ChildProcess, execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -308,6 +318,43 @@ describe("the Node service and command line", () => {
       `at schema version ${last - 1} and this code reads version ${last}: run \`npm run cli -- migrate\``,
     );
     expect(digest()).toBe(old);
+  }, 30_000);
+
+  it("verify checks a copy of a live ledger, its -wal beside it, in a folder no one may write", async (context) => {
+    const env = freshEnv();
+    const source = env.LEDGER_DATABASE as string;
+    await run(TSX, ["src/runtime/cli.ts", "migrate"], { env });
+    await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Dawa"], { env });
+    // A connection held open keeps the next writes in the -wal file, as on a running service.
+    const holder = new Database(source);
+    holder.prepare("SELECT 1").get();
+    await run(TSX, ["src/runtime/cli.ts", "create-operator", "--name", "Pema"], { env });
+    const folder = mkdtempSync(join(tmpdir(), "ledger-copy-"));
+    const copy = join(folder, "ledger.sqlite");
+    copyFileSync(source, copy);
+    copyFileSync(`${source}-wal`, `${copy}-wal`);
+    holder.close();
+    expect(statSync(`${copy}-wal`).size).toBeGreaterThan(0);
+    const expected = JSON.parse((await run(TSX, ["src/runtime/cli.ts", "verify"], { env })).stdout).head;
+    // Root writes wherever permissions say it may not; the immutable attribute stops it too.
+    const asRoot = process.getuid?.() === 0;
+    const lock = asRoot ? () => run("chattr", ["+i", folder]) : async () => chmodSync(folder, 0o555);
+    const unlock = asRoot ? () => run("chattr", ["-i", folder]) : async () => chmodSync(folder, 0o700);
+    try {
+      await lock();
+    } catch {
+      context.skip("this machine cannot make a folder read-only for root");
+    }
+    try {
+      const copyEnv = { ...env, LEDGER_DATABASE: copy };
+      const report = JSON.parse((await run(TSX, ["src/runtime/cli.ts", "verify"], { env: copyEnv })).stdout);
+      expect(report).toMatchObject({ ok: true });
+      // The -wal's transactions were read: the second operator is in the head.
+      expect(report.head).toEqual(expected);
+      expect(readdirSync(folder).sort()).toEqual(["ledger.sqlite", "ledger.sqlite-wal"]);
+    } finally {
+      await unlock();
+    }
   }, 30_000);
 
   it.skipIf(writableByUs("/proc/sys"))("refuses to start on a folder it cannot write, saying so", async () => {
