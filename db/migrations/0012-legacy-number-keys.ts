@@ -69,14 +69,30 @@ async function legacyKeyUpdates(db: Kysely<Database>): Promise<CompiledQuery[]> 
   const rank = (row: KeyRow) =>
     ["registered", "cancelled", "revoked"].includes(row.status) ? 0 : row.status === "rejected" ? 2 : 1;
   const ordered = [...rows].sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const updates: CompiledQuery[] = [];
+  const keys: [string, string][] = [];
   for (const row of ordered) {
     if (row.folded !== null) continue;
     const folded = contractNumberKey(row.number);
     // A collision keeps a key of its own that no number folds to (text refuses U+0000).
     const key = claim(row, folded) ? folded : `${folded}\u0000${row.id}`;
     if (key !== folded) claim(row, key);
-    updates.push(CompiledQuery.raw("UPDATE tech_contracts SET legacy_number_key = ? WHERE id = ?", [key, row.id]));
+    keys.push([row.id, key]);
+  }
+  // One statement per KEYS_PER_UPDATE contracts, their ids and keys in one JSON parameter: the
+  // migration is one batch, and on D1 a batch of an UPDATE per contract was one statement per
+  // legacy contract (D1 caps a batch's statements and time, not a parameter's few hundred KB).
+  const updates: CompiledQuery[] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_UPDATE) {
+    updates.push(
+      CompiledQuery.raw(
+        `UPDATE tech_contracts SET legacy_number_key = json_extract(pair.value, '$[1]')
+          FROM json_each(?) AS pair WHERE tech_contracts.id = json_extract(pair.value, '$[0]')`,
+        [JSON.stringify(keys.slice(i, i + KEYS_PER_UPDATE))],
+      ),
+    );
   }
   return updates;
 }
+
+/** Contracts keyed per UPDATE statement: their JSON is some 100 KB (numbers are at most 64 characters). */
+export const KEYS_PER_UPDATE = 1000;

@@ -6,6 +6,8 @@ declare global {
       DB: D1Binding;
       /** The store suite's own database: it empties it before each test. */
       STORE_DB: D1Binding;
+      /** Migrations from an old schema: test/workers/migrations.test.ts alone. */
+      MIGRATION_DB: D1Binding;
     }
   }
 }
