@@ -15,7 +15,10 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { d1Databases: ["DB", "STORE_DB", "MIGRATION_DB"], bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY } },
+      miniflare: {
+        d1Databases: ["DB", "STORE_DB", "MIGRATION_DB"],
+        bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY },
+      },
     }),
   ],
   test: {
