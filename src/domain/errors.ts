@@ -82,3 +82,16 @@ export class IdempotencyKeyReuseError extends DomainError {}
  * operation is re-run from its reads; callers never see this unless retries run out.
  */
 export class HeadMovedError extends DomainError {}
+
+/**
+ * Too much heavy work is already waiting (large reads queued behind one another): refused at once,
+ * with how long to wait, instead of queueing without bound while every client's answer grows late.
+ */
+export class BusyError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,3 +1,5 @@
+import { BusyError } from "./errors.ts";
+
 /**
  * Resolves on a later turn of the event loop, after pending I/O callbacks have run. Long work made
  * of synchronous statements (verification's checks on better-sqlite3) awaits it between
@@ -66,16 +68,32 @@ export async function stringifyInTurns(
   return JSON.stringify(value);
 }
 
+/** Heavy tasks that may wait behind the one running before more are refused (see createSerialGate). */
+export const SERIAL_QUEUE_LIMIT = 16;
+
 /**
  * Runs heavy work one task at a time, in the order it was asked for. On better-sqlite3 every
  * statement runs on the event loop's thread, so two large statistics reads interleaved take
  * turns of the loop between them and `/healthz` waits for both; one after the other, it waits
- * for at most one turn. Not for Workers, where a promise must not cross requests.
+ * for at most one turn. At most `limit` tasks wait: one more is refused at once with BusyError
+ * (503 and Retry-After), since a queue without bound turns a flood of heavy reads into answers
+ * that are all late and memory that holds every waiting request. Not for Workers, where a
+ * promise must not cross requests.
  */
-export function createSerialGate(): <T>(task: () => Promise<T>) => Promise<T> {
+export function createSerialGate(limit = SERIAL_QUEUE_LIMIT): <T>(task: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();
+  let pending = 0;
   return <T>(task: () => Promise<T>) => {
-    const run = tail.then(task, task);
+    // The one running and those waiting behind it.
+    if (pending > limit) {
+      return Promise.reject(
+        new BusyError(`${pending - 1} large reads are already waiting: try again in a few seconds`, 2),
+      );
+    }
+    pending++;
+    const run = tail.then(task, task).finally(() => {
+      pending--;
+    });
     tail = run.catch(() => undefined);
     return run;
   };

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
+  BusyError,
   ConflictError,
   type FieldError,
   ForbiddenError,
@@ -135,6 +136,12 @@ export function problemForError(
     return {
       kind: "conflict",
       extra: { detail: error.message, ...(error.existingId ? { existingId: error.existingId } : {}) },
+    };
+  if (error instanceof BusyError)
+    return {
+      kind: "unavailable",
+      extra: { detail: error.message },
+      headers: { "Retry-After": String(error.retryAfterSeconds) },
     };
   const storage = storageFailure(error);
   if (storage) {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { BusyError } from "../../src/domain/errors.ts";
+import { cachedRead, createReadCache } from "../../src/domain/ledger/read-cache.ts";
 import { createSerialGate, mapInTurns, nextTurn, stringifyInTurns } from "../../src/domain/next-turn.ts";
+import type { LedgerStore } from "../../src/domain/ports.ts";
 import { toCsv, toCsvInTurns } from "../../src/http/csv.ts";
 
 /** Counts the turns a task yields: a timer queued behind each of its yields runs meanwhile. */
@@ -63,5 +66,40 @@ describe("work in turns", () => {
     const results = await Promise.allSettled([task("a"), task("b", true), task("c")]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(log).toEqual(["start a", "end a", "start b", "end b", "start c", "end c"]);
+  });
+
+  it("a serial gate lets a bounded number of tasks wait and refuses the next at once, until the queue drains", async () => {
+    const gate = createSerialGate(2);
+    let release = () => {};
+    const blocker = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const running = gate(() => blocker.then(() => "running"));
+    const waiting = [gate(async () => "first"), gate(async () => "second")];
+    await expect(gate(async () => "third")).rejects.toBeInstanceOf(BusyError);
+    await expect(gate(async () => "third")).rejects.toMatchObject({ retryAfterSeconds: 2 });
+    release();
+    expect(await Promise.all([running, ...waiting])).toEqual(["running", "first", "second"]);
+    // A refused task ran nothing, and the drained gate takes work again.
+    expect(await gate(async () => "again")).toBe("again");
+  });
+
+  it("a statistics question asked many times at once is computed once: the waiting ones find the first's answer", async () => {
+    const store = { auditHead: async () => ({ seq: 7, hash: "h7" }) } as unknown as LedgerStore;
+    const deps = { store, readCache: createReadCache(), serialReads: createSerialGate() };
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      await nextTurn();
+      return { rows: [computed] };
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => cachedRead(deps, "breakdown", { groupBy: ["month"] }, "2026-12-06", compute)),
+    );
+    expect(computed).toBe(1);
+    expect(answers.every((answer) => answer === answers[0])).toBe(true);
+    // Another question is computed on its own.
+    await cachedRead(deps, "breakdown", { groupBy: ["year"] }, "2026-12-06", compute);
+    expect(computed).toBe(2);
   });
 });

@@ -65,13 +65,20 @@ export async function cachedRead<T>(
   today: string,
   compute: () => Promise<T>,
 ): Promise<T> {
-  const run = () => (deps.serialReads ? deps.serialReads(compute) : compute());
-  if (!deps.readCache) return run();
+  const cache = deps.readCache;
+  if (!cache) return deps.serialReads ? deps.serialReads(compute) : compute();
   const head = await deps.store.auditHead();
   const key = `${kind}|${JSON.stringify(params)}|${today}|${head.seq}|${head.hash}`;
-  const hit = deps.readCache.get(key);
+  const hit = cache.get(key);
   if (hit !== undefined) return hit as T;
-  const value = await run();
-  deps.readCache.set(key, value);
-  return value;
+  // Looked up again once its turn comes: the same question asked many times at once is computed
+  // by the first of them, and the others, waiting behind it, find its answer.
+  const computeOnce = async () => {
+    const waited = cache.get(key);
+    if (waited !== undefined) return waited as T;
+    const value = await compute();
+    cache.set(key, value);
+    return value;
+  };
+  return deps.serialReads ? deps.serialReads(computeOnce) : computeOnce();
 }
