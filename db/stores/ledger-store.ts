@@ -121,6 +121,8 @@ function storeOn(
   attempt: LedgerStore["attempt"],
   known: { get(id: string): OrganizationRecord | undefined; add?(organization: OrganizationRecord): void } | null,
 ): LedgerStore {
+  // Large reads are cut into statements where statements run on the event loop (rollupBreakdown).
+  const splitsReads = database.dialect === "sqlite";
   return {
     attempt,
     durable: () => database.durable?.() ?? Promise.resolve(),
@@ -191,7 +193,7 @@ function storeOn(
     findRightHolders: (keys) => pledges.findRightHolders(db, keys),
     listPledges: (filter) => pledges.listPledges(db, filter),
     pledgorCounts: (query) => pledges.pledgorCounts(db, query),
-    rollupBreakdown: (family, query) => rollupBreakdown(db, ROLLUP_FAMILIES[family], query),
+    rollupBreakdown: (family, query) => rollupBreakdown(db, ROLLUP_FAMILIES[family], query, splitsReads),
     auditChainStretch: (afterSeq, uptoSeq) => verification.auditChainStretch(database.dialect, db, afterSeq, uptoSeq),
     stateRowTallies: (afterSeq, uptoSeq) => verification.stateRowTallies(db, afterSeq, uptoSeq),
     stateSubjectTotals: (type, headSeq) => verification.stateSubjectTotals(db, type, headSeq),
@@ -200,7 +202,7 @@ function storeOn(
     listGoals: () => statistics.listGoals(db),
     volumeTotals: (from, to) => statistics.volumeTotals(db, from, to),
     reachedOn: (from, to, amount, target) => statistics.reachedOn(db, from, to, amount, target),
-    volumeBreakdown: (query) => statistics.volumeBreakdown(db, query),
+    volumeBreakdown: (query) => statistics.volumeBreakdown(db, query, splitsReads),
     checkRollups: () => statistics.checkRollups(db),
     async legacySigningKeys() {
       const rows = await db.selectFrom("signing_keys").selectAll().orderBy("created_at", "asc").execute();

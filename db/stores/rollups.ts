@@ -226,12 +226,15 @@ const monthsBetween = (from: string, to: string) =>
  * so the answer holds each group once and `maxGroups` bounds it: past it the read stops and throws
  * AnswerTooLargeError. The full cuboid (every dimension, as many cells as entries) is read a month
  * per statement and the loop yields a turn between statements and every 256 rows once its time
- * budget has passed, so a large read never holds the event loop for long on better-sqlite3.
+ * budget has passed, so a large read never holds the event loop for long on better-sqlite3. On D1
+ * (`splitStatements` false) a statement waits on I/O, not on the loop, and each is a round trip
+ * counted against the invocation's queries: the range is read whole.
  */
 export async function rollupBreakdown(
   db: Kysely<Database>,
   family: RollupFamily,
   query: RollupQuery,
+  splitStatements = true,
 ): Promise<RollupCell[]> {
   const t = familyTables(family);
   const chosen = t.dimensions.filter(([d]) => query.dimensions.includes(d));
@@ -252,7 +255,9 @@ export async function rollupBreakdown(
     } else if (segment.source === "month") {
       const periodSql = periodExpression(query.period, "month");
       const ranges =
-        mask === t.full ? monthsBetween(segment.from, segment.to).map((m) => [m, m]) : [[segment.from, segment.to]];
+        mask === t.full && splitStatements
+          ? monthsBetween(segment.from, segment.to).map((m) => [m, m])
+          : [[segment.from, segment.to]];
       for (const [from, to] of ranges)
         statements.push({
           source: t.monthly,
@@ -262,7 +267,8 @@ export async function rollupBreakdown(
     } else {
       const periodSql = periodExpression(query.period, "substr(entry_on, 1, 7)");
       // Entries grouped by every dimension are about as many groups as entries: a day per statement.
-      const days = mask === t.full ? daysBetween(segment.from, segment.to) : [[segment.from, segment.to]];
+      const days =
+        mask === t.full && splitStatements ? daysBetween(segment.from, segment.to) : [[segment.from, segment.to]];
       for (const [from, to] of days)
         statements.push({ source: t.entries, periodSql, where: sql`entry_on >= ${from} AND entry_on <= ${to}` });
     }

@@ -36,8 +36,12 @@ export async function reachedOn(
 }
 
 /** Net registered volume by period and dimensions, from the volume family's rollups. */
-export async function volumeBreakdown(db: Kysely<Database>, query: VolumeQuery): Promise<VolumeCell[]> {
-  return (await rollupBreakdown(db, VOLUME, query)).map((cell) => ({
+export async function volumeBreakdown(
+  db: Kysely<Database>,
+  query: VolumeQuery,
+  splitStatements = true,
+): Promise<VolumeCell[]> {
+  return (await rollupBreakdown(db, VOLUME, query, splitStatements)).map((cell) => ({
     ...(cell.period === undefined ? {} : { period: cell.period }),
     keys: cell.keys,
     count: cell.figures[0] ?? 0,

@@ -3,8 +3,10 @@ import { sql } from "kysely";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type CATEGORY_DIMENSIONS, DIMENSIONS, PERIOD_DIMENSIONS } from "../../contracts/statistics.ts";
 import { IP_TYPES, TECH_FIELDS } from "../../contracts/tech-contracts.ts";
+import { rollupBreakdown } from "../../db/stores/rollups.ts";
 import { chinaDate } from "../../src/domain/dates.ts";
-import { MAX_ANSWER_GROUPS } from "../../src/domain/ledger/rollup-families.ts";
+import { MAX_ANSWER_GROUPS, ROLLUP_FAMILIES } from "../../src/domain/ledger/rollup-families.ts";
+import { createSerialGate } from "../../src/domain/next-turn.ts";
 import type { Actor } from "../../src/domain/ports.ts";
 import { contractBreakdown, type Dimension, yearEarlier } from "../../src/domain/statistics/breakdown.ts";
 import { decideTechContract } from "../../src/domain/tech-contracts/decide-tech-contract.ts";
@@ -664,5 +666,54 @@ describe("answers of bounded size", () => {
     expect(fewer.json.rows).toEqual([
       expect.objectContaining({ month: "2025-03", type: "development", count: 10_001 }),
     ]);
+  });
+});
+
+describe("the full cuboid read whole (D1) or a month and a day per statement (better-sqlite3)", () => {
+  it("gives the same cells either way, over whole months and partial ones", async () => {
+    const t = await createTestApp();
+    const roles = await givenRoles(t);
+    for (const [day, techField] of [
+      ["2025-01-30", "electronic_information"],
+      ["2025-02-03", "new_materials"],
+      ["2025-03-15", "electronic_information"],
+    ] as const) {
+      await travel(t, roles, `${day}T04:00:00.000Z`);
+      await givenRegisteredContract(t, roles, { techField, signedOn: "2024-12-01", validFrom: "2024-12-01" });
+    }
+    const query = {
+      from: "2025-01-15",
+      to: "2025-03-20",
+      period: "month" as const,
+      dimensions: ["type", "techField", "sellerKind", "buyerKind", "ipType", "sellerRegion", "flow"] as Dimension[],
+    };
+    const split = await rollupBreakdown(t.database.db, ROLLUP_FAMILIES.volume_entry, query, true);
+    const whole = await rollupBreakdown(t.database.db, ROLLUP_FAMILIES.volume_entry, query, false);
+    expect(split.map((cell) => cell.period)).toEqual(["2025-01", "2025-02", "2025-03"]);
+    expect(whole).toEqual(split);
+  });
+});
+
+describe("large reads queued one at a time", () => {
+  it("refuses a heavy read with 503 and Retry-After when too many already wait, and answers again once they are done", async () => {
+    // The service's gate, with no room to wait and each read held a while, so that three reads
+    // asked at once surely meet: the first runs, the others are refused.
+    const gate = createSerialGate(0);
+    const t = await createTestApp({
+      serialReads: (task) => gate(() => new Promise((resolve) => setTimeout(resolve, 50)).then(task)),
+    });
+    const answers = await Promise.all(
+      ["year", "quarter", "month"].map((period) => t.call("GET", `/v1/statistics/contracts?groupBy=${period}`)),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 503, 503]);
+    for (const refused of answers.filter((answer) => answer.status === 503)) {
+      expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      expect(refused.headers.get("retry-after")).toBe("2");
+      expect(refused.json).toMatchObject({
+        status: 503,
+        detail: expect.stringMatching(/large reads are already waiting/),
+      });
+    }
+    expect((await t.call("GET", "/v1/statistics/contracts?groupBy=month")).status).toBe(200);
   });
 });
