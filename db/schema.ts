@@ -1,4 +1,4 @@
-import type { ColumnType, GeneratedAlways } from "kysely";
+import type { ColumnType, Generated, GeneratedAlways } from "kysely";
 
 /** The Kysely view of the database. Money is integer fen; dates and instants ISO text; flags 0/1. */
 export interface SchemaMigrationsTable {
@@ -165,6 +165,9 @@ export interface VolumeMonthlyTable {
   count: number;
   total_fen: number;
   technology_fen: number;
+  /** Migration 14: the cell's largest entry (magnitude). */
+  largest_total_fen: Generated<number>;
+  largest_technology_fen: Generated<number>;
 }
 
 export interface VolumePeriodsTable {
@@ -181,6 +184,8 @@ export interface VolumePeriodsTable {
   count: number;
   total_fen: number;
   technology_fen: number;
+  largest_total_fen: Generated<number>;
+  largest_technology_fen: Generated<number>;
 }
 
 export interface AchievementsTable {

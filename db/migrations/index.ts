@@ -13,6 +13,7 @@ import { contractNumberKey } from "./0010-contract-number-key.ts";
 import { rollupGross } from "./0011-rollup-gross.ts";
 import { legacyNumberKeys } from "./0012-legacy-number-keys.ts";
 import { pledges } from "./0013-pledges.ts";
+import { largestEntries } from "./0014-largest-entries.ts";
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   rollupGross,
   legacyNumberKeys,
   pledges,
+  largestEntries,
 ];

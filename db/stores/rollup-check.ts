@@ -17,11 +17,12 @@ export async function rollupsMatch(db: Kysely<Database>, t: FamilyTables): Promi
   const { full, cuboids } = t;
   const dims = sql.raw(columns.join(", "));
   const figures = sql.raw(measures.map((c) => `sum(${c}) AS ${c}`).join(", "));
+  const largest = sql.raw(t.largest.map(([c, l]) => `, max(abs(${c})) AS ${l}`).join(""));
   const entries = sql.table(t.entries);
   const checks = [
     compareInSql(
-      measures,
-      sql`SELECT substr(entry_on, 1, 7) AS month, ${dims}, ${figures} FROM ${entries}
+      cellFigures(t),
+      sql`SELECT substr(entry_on, 1, 7) AS month, ${dims}, ${figures}${largest} FROM ${entries}
           GROUP BY substr(entry_on, 1, 7), ${dims}`,
       sql`SELECT * FROM ${sql.table(t.monthly)} WHERE cuboid = ${full}`,
       sql.raw(["month", ...columns].map((c) => `s.${c} = r.${c}`).join(" AND ")),
@@ -41,6 +42,9 @@ export async function rollupsMatch(db: Kysely<Database>, t: FamilyTables): Promi
   }
   return derivedCellsMatch(db, t, columns, cuboids, full);
 }
+
+/** A monthly or period cell's columns the check compares: the sums, then the largest entries. */
+const cellFigures = (t: FamilyTables) => [...t.measures.map(([, c]) => c), ...t.largest.map(([, l]) => l)];
 
 const nonzero = (measures: string[], t: string) => sql.raw(`(${measures.map((c) => `${t}.${c} <> 0`).join(" OR ")})`);
 
@@ -118,7 +122,8 @@ async function derivedCellsMatch(
   full: number,
 ) {
   const dimensions = columns.length;
-  const measures = t.measures.map(([, c]) => c);
+  const measures = cellFigures(t);
+  const sums = t.measures.length;
   const figuresOf = (fields: string[]): Figures => fields.slice(fields.length - measures.length).map(Number);
   const zero = measures.map(() => 0);
   const codes = columns.map(() => new Map<string, number>());
@@ -151,7 +156,7 @@ async function derivedCellsMatch(
   for (const mask of cuboids) {
     if (mask === full) continue;
     const monthly = new Map<number, Cell>();
-    for (const cell of fullCells) add(monthly, keyOf(mask, cell.period, cell.values), cell);
+    for (const cell of fullCells) add(monthly, keyOf(mask, cell.period, cell.values), cell, sums);
     expectedMonthly.set(String(mask), monthly);
     for (const grain of ["quarter", "year"] as const) {
       const cells = new Map<number, Cell>();
@@ -160,7 +165,7 @@ async function derivedCellsMatch(
         // The same labels the writes use (rollups.ts rollupWrites).
         const label = grain === "year" ? month.slice(0, 4) : quarterOf(month);
         const period = indexOf(periodIndex, label);
-        add(cells, keyOf(mask, period, cell.values), { ...cell, period });
+        add(cells, keyOf(mask, period, cell.values), { ...cell, period }, sums);
       }
       expectedPeriods.set(`${mask}|${grain}`, cells);
     }
@@ -220,14 +225,17 @@ function indexOf(index: Map<string, number>, label: string, first = 0): number {
   return next;
 }
 
-function add(cells: Map<number, Cell>, key: number, cell: Cell) {
+function add(cells: Map<number, Cell>, key: number, cell: Cell, sums: number) {
   const found = cells.get(key);
-  if (found) addFigures(found.figures, cell.figures);
+  if (found) addFigures(found.figures, cell.figures, sums);
   else cells.set(key, { period: cell.period, values: cell.values, figures: [...cell.figures] });
 }
 
-export function addFigures(into: Figures, figures: readonly number[]) {
-  for (let i = 0; i < figures.length; i++) into[i] = (into[i] ?? 0) + (figures[i] ?? 0);
+/** Adds the first `sums` figures (the sums) and keeps the larger of the rest (largest entries). */
+export function addFigures(into: Figures, figures: readonly number[], sums = figures.length) {
+  for (let i = 0; i < figures.length; i++) {
+    into[i] = i < sums ? (into[i] ?? 0) + (figures[i] ?? 0) : Math.max(into[i] ?? 0, figures[i] ?? 0);
+  }
 }
 
 const same = (a: Figures, b: Figures) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -241,15 +249,23 @@ const isZero = (f: Figures) => f.every((v) => v === 0);
 export async function recomputeRollups(db: Kysely<Database>, t: FamilyTables, limit = 20): Promise<string[]> {
   const columns = t.dimensions.map(([, c]) => c);
   const measures = t.measures.map(([, c]) => c);
+  const sums = measures.length;
+  const cellColumns = cellFigures(t);
   const full = new Map<string, Figures>();
   const daily = new Map<string, Figures>();
   const put = (map: Map<string, Figures>, key: string, figures: readonly number[]) => {
     const cell = map.get(key);
-    if (cell) addFigures(cell, figures);
+    if (cell) addFigures(cell, figures, sums);
     else map.set(key, [...figures]);
   };
   const valuesOf = (row: Record<string, unknown>) => columns.map((c) => String(row[c]));
   const figuresOfRow = (row: Record<string, unknown>) => measures.map((c) => Number(row[c]));
+  // An entry's figures as a cell holds them: its measures, then the magnitudes of the largest ones.
+  const cellFiguresOfEntry = (row: Record<string, unknown>) => [
+    ...figuresOfRow(row),
+    ...t.largest.map(([c]) => Math.abs(Number(row[c]))),
+  ];
+  const cellFiguresOfRow = (row: Record<string, unknown>) => cellColumns.map((c) => Number(row[c]));
   let after = "";
   for (;;) {
     await nextTurn();
@@ -257,7 +273,7 @@ export async function recomputeRollups(db: Kysely<Database>, t: FamilyTables, li
       SELECT * FROM ${sql.table(t.entries)} WHERE id > ${after} ORDER BY id LIMIT 20000`.execute(db);
     for (const e of page) {
       const day = String(e.entry_on);
-      put(full, `${day.slice(0, 7)}|${valuesOf(e).join("|")}`, figuresOfRow(e));
+      put(full, `${day.slice(0, 7)}|${valuesOf(e).join("|")}`, cellFiguresOfEntry(e));
       put(daily, day, figuresOfRow(e));
     }
     const last = page.at(-1);
@@ -283,13 +299,14 @@ export async function recomputeRollups(db: Kysely<Database>, t: FamilyTables, li
     table: string,
     keyOf: (row: Record<string, unknown>) => string,
     want: Map<string, Figures>,
+    figuresOf = cellFiguresOfRow,
   ) => {
     const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(db);
     for (const row of rows) {
       const key = keyOf(row);
-      const wanted = want.get(key) ?? measures.map(() => 0);
+      const got = figuresOf(row);
+      const wanted = want.get(key) ?? got.map(() => 0);
       want.delete(key);
-      const got = figuresOfRow(row);
       if (!same(wanted, got) && problems.length < limit) {
         problems.push(`${what} ${key} holds ${got.join("/")}, entries give ${wanted.join("/")}`);
       }
@@ -307,7 +324,7 @@ export async function recomputeRollups(db: Kysely<Database>, t: FamilyTables, li
     (r) => `${r.cuboid}|${r.grain}|${r.period}|${valuesOf(r).join("|")}`,
     periods,
   );
-  await compare("daily rollup", t.daily, (r) => String(r.day), daily);
+  await compare("daily rollup", t.daily, (r) => String(r.day), daily, figuresOfRow);
   return problems.map((p) => `${t.family.name}: ${p}`);
 }
 

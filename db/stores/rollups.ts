@@ -23,6 +23,8 @@ export interface FamilyTables {
   /** [field, column], in cuboid bit order. */
   dimensions: [string, string][];
   measures: [string, string][];
+  /** [measure column, its largest-entry column] of the family's `largest` measures (monthly and period cells only). */
+  largest: [string, string][];
   cuboids: number[];
   full: number;
   writes: { daily: string; monthly: string; periods: string; gross: string };
@@ -42,6 +44,7 @@ export function familyTables(family: RollupFamily): FamilyTables {
   if (known) return known;
   const dimensions = family.dimensions.map((f): [string, string] => [f, snakeCase(f)]);
   const measures = family.measures.map((f): [string, string] => [f, snakeCase(f)]);
+  const largest = (family.largest ?? []).map((f): [string, string] => [snakeCase(f), `largest_${snakeCase(f)}`]);
   const { cuboids, full } = cuboidsOf(family);
   const names = {
     entries: `${family.name}_entries`,
@@ -60,25 +63,29 @@ export function familyTables(family: RollupFamily): FamilyTables {
   const kept = dims.map((c, i) => `CASE WHEN m.column1 & ${1 << i} THEN v.${c} ELSE '' END`).join(", ");
   const add = meas.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
   const vMeasures = meas.map((c) => `v.${c}`).join(", ");
+  // Cells also keep their largest entry: the magnitude, never lowered (see RollupFamily.largest).
+  const big = largest.map(([, l]) => `, ${l}`).join("");
+  const vBig = largest.map(([c]) => `, abs(v.${c})`).join("");
+  const keepBig = largest.map(([, l]) => `, ${l} = max(${l}, excluded.${l})`).join("");
   const masks = (list: number[]) => list.map((m) => `(${m})`).join(", ");
   const writes = {
     daily: `${values} INSERT INTO ${names.daily} (day, ${meas.join(", ")})
       SELECT day, ${vMeasures} FROM v WHERE true
       ON CONFLICT (day) DO UPDATE SET ${add}`,
-    monthly: `${values} INSERT INTO ${names.monthly} (cuboid, month, ${dims.join(", ")}, ${meas.join(", ")})
-      SELECT m.column1, v.month, ${kept}, ${vMeasures} FROM v, (VALUES ${masks(cuboids)}) AS m WHERE true
-      ON CONFLICT (cuboid, month, ${dims.join(", ")}) DO UPDATE SET ${add}`,
-    periods: `${values} INSERT INTO ${names.periods} (cuboid, grain, period, ${dims.join(", ")}, ${meas.join(", ")})
-      SELECT m.column1, g.column1, CASE g.column1 WHEN 'year' THEN v.year ELSE v.quarter END, ${kept}, ${vMeasures}
+    monthly: `${values} INSERT INTO ${names.monthly} (cuboid, month, ${dims.join(", ")}, ${meas.join(", ")}${big})
+      SELECT m.column1, v.month, ${kept}, ${vMeasures}${vBig} FROM v, (VALUES ${masks(cuboids)}) AS m WHERE true
+      ON CONFLICT (cuboid, month, ${dims.join(", ")}) DO UPDATE SET ${add}${keepBig}`,
+    periods: `${values} INSERT INTO ${names.periods} (cuboid, grain, period, ${dims.join(", ")}, ${meas.join(", ")}${big})
+      SELECT m.column1, g.column1, CASE g.column1 WHEN 'year' THEN v.year ELSE v.quarter END, ${kept}, ${vMeasures}${vBig}
       FROM v, (VALUES ${masks(cuboids.filter((m) => m !== full))}) AS m, (VALUES ('quarter'), ('year')) AS g WHERE true
-      ON CONFLICT (cuboid, grain, period, ${dims.join(", ")}) DO UPDATE SET ${add}`,
+      ON CONFLICT (cuboid, grain, period, ${dims.join(", ")}) DO UPDATE SET ${add}${keepBig}`,
     // Bounds every sum a read can make of this family's cells (see migration 0011).
     gross: `INSERT INTO rollup_gross (family, measure, gross) VALUES ${meas
       .map((c) => `('${family.name}', '${c}', abs(?))`)
       .join(", ")}
       ON CONFLICT (family, measure) DO UPDATE SET gross = gross + excluded.gross`,
   };
-  const tables: FamilyTables = { family, ...names, dimensions, measures, cuboids, full, writes };
+  const tables: FamilyTables = { family, ...names, dimensions, measures, largest, cuboids, full, writes };
   tablesByFamily.set(family, tables);
   return tables;
 }
@@ -121,6 +128,10 @@ export function rebuildRollupQueries(family: RollupFamily): CompiledQuery[] {
   const t = familyTables(family);
   const columns = t.dimensions.map(([, c]) => c);
   const sums = t.measures.map(([, c]) => `sum(${c})`).join(", ");
+  const measureList = t.measures.map(([, c]) => c).join(", ");
+  const bigList = t.largest.map(([, l]) => `, ${l}`).join("");
+  const bigOfEntries = t.largest.map(([c]) => `, max(abs(${c}))`).join("");
+  const bigOfCells = t.largest.map(([, l]) => `, max(${l})`).join("");
   const keptColumns = (mask: number) => columns.map((c, i) => (mask & (1 << i) ? c : "''")).join(", ");
   const groupBy = (mask: number) =>
     columns
@@ -138,13 +149,13 @@ export function rebuildRollupQueries(family: RollupFamily): CompiledQuery[] {
     ),
     `INSERT INTO ${t.daily} SELECT entry_on, ${sums} FROM ${t.entries} GROUP BY entry_on`,
     ...t.cuboids.map(
-      (mask) => `INSERT INTO ${t.monthly}
-        SELECT ${mask}, substr(entry_on, 1, 7), ${keptColumns(mask)}, ${sums}
+      (mask) => `INSERT INTO ${t.monthly} (cuboid, month, ${columns.join(", ")}, ${measureList}${bigList})
+        SELECT ${mask}, substr(entry_on, 1, 7), ${keptColumns(mask)}, ${sums}${bigOfEntries}
         FROM ${t.entries} GROUP BY substr(entry_on, 1, 7)${groupBy(mask)}`,
     ),
     ...(["quarter", "year"] as const).map(
-      (grain) => `INSERT INTO ${t.periods}
-        SELECT cuboid, '${grain}', ${periodExpression(grain, "month")}, ${columns.join(", ")}, ${sums}
+      (grain) => `INSERT INTO ${t.periods} (cuboid, grain, period, ${columns.join(", ")}, ${measureList}${bigList})
+        SELECT cuboid, '${grain}', ${periodExpression(grain, "month")}, ${columns.join(", ")}, ${sums}${bigOfCells}
         FROM ${t.monthly} WHERE cuboid <> ${t.full}
         GROUP BY cuboid, ${periodExpression(grain, "month")}, ${columns.join(", ")}`,
     ),
@@ -244,13 +255,16 @@ export async function rollupBreakdown(
   const coarsest =
     mask === t.full || query.period === "month" ? "month" : query.period === "quarter" ? "quarter" : "year";
   const maxGroups = query.maxGroups ?? Number.POSITIVE_INFINITY;
-  const statements: { source: string; periodSql: string; where: ReturnType<typeof sql> }[] = [];
+  const statements: { source: string; periodSql: string; where: ReturnType<typeof sql>; largestSql: string[] }[] = [];
+  const cellsLargest = t.largest.map(([, l]) => `max(${l}) AS ${l}`);
+  const entriesLargest = t.largest.map(([c, l]) => `max(abs(${c})) AS ${l}`);
   for (const segment of decompose(query.from, query.to, coarsest)) {
     if (segment.source === "year" || segment.source === "quarter") {
       statements.push({
         source: t.periods,
         periodSql: query.period === "year" && segment.source === "quarter" ? "substr(period, 1, 4)" : "period",
         where: sql`cuboid = ${mask} AND grain = ${segment.source} AND period >= ${segment.from} AND period <= ${segment.to}`,
+        largestSql: cellsLargest,
       });
     } else if (segment.source === "month") {
       const periodSql = periodExpression(query.period, "month");
@@ -263,6 +277,7 @@ export async function rollupBreakdown(
           source: t.monthly,
           periodSql,
           where: sql`cuboid = ${mask} AND month >= ${from} AND month <= ${to}`,
+          largestSql: cellsLargest,
         });
     } else {
       const periodSql = periodExpression(query.period, "substr(entry_on, 1, 7)");
@@ -270,7 +285,12 @@ export async function rollupBreakdown(
       const days =
         mask === t.full && splitStatements ? daysBetween(segment.from, segment.to) : [[segment.from, segment.to]];
       for (const [from, to] of days)
-        statements.push({ source: t.entries, periodSql, where: sql`entry_on >= ${from} AND entry_on <= ${to}` });
+        statements.push({
+          source: t.entries,
+          periodSql,
+          where: sql`entry_on >= ${from} AND entry_on <= ${to}`,
+          largestSql: entriesLargest,
+        });
     }
   }
   const groupBy = [...(query.period ? ["period"] : []), ...columns];
@@ -278,11 +298,12 @@ export async function rollupBreakdown(
   const firstMeasure = t.measures[0]?.[1] ?? "";
   const cells = new Map<string, RollupCell>();
   const yieldTurn = turnYielder();
-  for (const { source, periodSql, where } of statements) {
+  for (const { source, periodSql, where, largestSql } of statements) {
     const select = [
       ...(query.period ? [`${periodSql} AS period`] : []),
       ...columns,
       ...t.measures.map(([, c]) => `sum(${c}) AS ${c}`),
+      ...largestSql,
     ].join(", ");
     const result = await sql<Record<string, unknown>>`
       SELECT ${sql.raw(select)} FROM ${sql.table(source)} WHERE ${where}
@@ -296,13 +317,15 @@ export async function rollupBreakdown(
       const period = query.period ? String(row.period) : undefined;
       const id = [period ?? "", ...chosen.map(([d]) => keys[d])].join("\u0000");
       const figures = t.measures.map(([, c]) => Number(row[c]));
+      const largest = t.largest.map(([, l]) => Number(row[l]));
       const known = cells.get(id);
       if (known) {
         known.figures = known.figures.map((f, i) => f + (figures[i] ?? 0));
+        known.largest = known.largest.map((l, i) => Math.max(l, largest[i] ?? 0));
         continue;
       }
       if (cells.size >= maxGroups) throw new AnswerTooLargeError(maxGroups);
-      cells.set(id, { ...(period === undefined ? {} : { period }), keys, figures });
+      cells.set(id, { ...(period === undefined ? {} : { period }), keys, figures, largest });
     }
     await yieldTurn();
   }

@@ -47,6 +47,8 @@ export async function volumeBreakdown(
     count: cell.figures[0] ?? 0,
     totalFen: cell.figures[1] ?? 0,
     technologyFen: cell.figures[2] ?? 0,
+    largestTotalFen: cell.largest[0] ?? 0,
+    largestTechnologyFen: cell.largest[1] ?? 0,
   }));
 }
 

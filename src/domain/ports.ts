@@ -131,6 +131,9 @@ export interface VolumeCell extends VolumeFigures {
   /** "2025-07", "2025-Q3" or "2025", by the query's grain. */
   period?: string;
   keys: Partial<Record<CategoryDimension, string>>;
+  /** The largest single entry's magnitude, total and technology amount (disclosure control). */
+  largestTotalFen: number;
+  largestTechnologyFen: number;
 }
 
 export interface ContractListFilter {

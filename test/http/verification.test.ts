@@ -160,8 +160,16 @@ const TAMPERINGS: [string, (l: Ledger) => Promise<unknown>][] = [
     ({ t }) =>
       run(
         t,
-        sql`INSERT INTO volume_monthly SELECT 1, '2020-01', type, '', '', '', '', '', '', 1, 1, 1 FROM volume_monthly LIMIT 1`,
+        sql`INSERT INTO volume_monthly SELECT 1, '2020-01', type, '', '', '', '', '', '', 1, 1, 1, 1, 1 FROM volume_monthly LIMIT 1`,
       ),
+  ],
+  [
+    "a monthly cell's largest entry lowered (disclosure control would publish a dominated cell)",
+    ({ t }) => run(t, sql`UPDATE volume_monthly SET largest_total_fen = 1 WHERE cuboid = 127`),
+  ],
+  [
+    "a period cell's largest entry lowered",
+    ({ t }) => run(t, sql`UPDATE volume_periods SET largest_technology_fen = 0 WHERE cuboid = 0`),
   ],
   [
     "an organisation written outside the ledger",

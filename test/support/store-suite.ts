@@ -179,7 +179,7 @@ export function describeStore(dialect: string, open: () => Promise<LedgerDatabas
         period: "year",
         dimensions: ["kind"],
       });
-      expect(cells).toEqual([{ period: "2025", keys: { kind: "applied_technology" }, figures: [1, 0] }]);
+      expect(cells).toEqual([{ period: "2025", keys: { kind: "applied_technology" }, figures: [1, 0], largest: [] }]);
       expect(await store.checkRollups()).toEqual([]);
       await database.close();
     });
@@ -210,12 +210,12 @@ export function describeStore(dialect: string, open: () => Promise<LedgerDatabas
       });
       const cells = await store.rollupBreakdown("achievement_entry", { ...query, dimensions: full, maxGroups: 2 });
       expect(cells).toEqual([
-        { keys: keys("mature"), figures: [4, 0] },
-        { keys: keys("early"), figures: [1, 0] },
+        { keys: keys("mature"), figures: [4, 0], largest: [] },
+        { keys: keys("early"), figures: [1, 0], largest: [] },
       ]);
       expect(
         await store.rollupBreakdown("achievement_entry", { ...query, dimensions: ["kind"], maxGroups: 1 }),
-      ).toEqual([{ keys: { kind: "applied_technology" }, figures: [5, 0] }]);
+      ).toEqual([{ keys: { kind: "applied_technology" }, figures: [5, 0], largest: [] }]);
       await expect(
         store.rollupBreakdown("achievement_entry", { ...query, dimensions: full, maxGroups: 1 }),
       ).rejects.toBeInstanceOf(AnswerTooLargeError);

@@ -121,8 +121,8 @@ describe("migration 12 on D1", () => {
       },
     };
     const report = await migrate(counted);
-    expect(report.applied).toEqual([12, 13]);
-    expect(batches).toHaveLength(3); // the bookkeeping table, migration 12, migration 13
+    expect(report.applied).toEqual([12, 13, 14]);
+    expect(batches).toHaveLength(4); // the bookkeeping table, migrations 12, 13 and 14
     expect(batches[1]).toBeLessThan(20);
     const { rows } = await sql<{ id: string; key: string | null }>`
       SELECT id, contract_number_key AS key FROM tech_contracts ORDER BY id`.execute(database.db);

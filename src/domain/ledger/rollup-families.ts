@@ -14,6 +14,13 @@ export interface RollupFamily {
   /** In the bit order of a cuboid mask (frozen by the family's migration). */
   dimensions: readonly string[];
   measures: readonly string[];
+  /**
+   * Amount measures whose largest single entry (its magnitude) each monthly and period cell also
+   * keeps, for disclosure control's dominance test (statistics/disclosure.ts). A reversal or a
+   * change never lowers it, so it bounds the largest contributor from above: a cell may be
+   * suppressed for a contract since reversed, never published for one that dominates it.
+   */
+  largest?: readonly string[];
 }
 
 export const ROLLUP_FAMILIES = {
@@ -22,6 +29,7 @@ export const ROLLUP_FAMILIES = {
     entrySubject: "volume_entry",
     dimensions: ["type", "techField", "sellerKind", "buyerKind", "ipType", "sellerRegion", "flow"],
     measures: ["count", "totalFen", "technologyFen"],
+    largest: ["totalFen", "technologyFen"],
   },
   achievement_entry: {
     name: "achievement",
@@ -34,6 +42,7 @@ export const ROLLUP_FAMILIES = {
     entrySubject: "pledge_entry",
     dimensions: ["rightType", "pledgee", "sizeBand"],
     measures: ["count", "securedFen"],
+    largest: ["securedFen"],
   },
 } as const satisfies { [K in EntrySubjectType]: RollupFamily & { entrySubject: K } };
 
@@ -68,4 +77,6 @@ export interface RollupCell {
   keys: Record<string, string>;
   /** In the family's measure order. */
   figures: number[];
+  /** The largest single entry's magnitude of each of the family's `largest` measures, in that order. */
+  largest: number[];
 }
