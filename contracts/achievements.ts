@@ -18,6 +18,7 @@ import {
   text,
 } from "./common.ts";
 import { ipNumberProblem, normalizeIpNumber } from "./ip-numbers.ts";
+import { Suppressible } from "./statistics.ts";
 import { ALWAYS, IP_TYPES, Party, PartyInput, ReasonBody, TECH_FIELDS } from "./tech-contracts.ts";
 
 export const ACHIEVEMENT_KINDS = ["applied_technology", "basic_theory", "soft_science"] as const;
@@ -257,13 +258,16 @@ const AchievementFigures = z.object({
   }),
 });
 
-export const AchievementStatisticsRow = AchievementFigures.extend({
-  year: z.string().optional(),
-  kind: z.string().optional(),
-  techField: z.string().optional(),
-  stage: z.string().optional(),
-  organizationKind: z.string().optional(),
-}).openapi("AchievementStatisticsRow");
+export const AchievementStatisticsRow = AchievementFigures.partial()
+  .extend({
+    ...Suppressible,
+    year: z.string().optional(),
+    kind: z.string().optional(),
+    techField: z.string().optional(),
+    stage: z.string().optional(),
+    organizationKind: z.string().optional(),
+  })
+  .openapi("AchievementStatisticsRow");
 
 export const AchievementStatistics = z
   .object({
@@ -271,7 +275,7 @@ export const AchievementStatistics = z
     to: BusinessDate,
     groupBy: z.array(z.enum(ACHIEVEMENT_DIMENSIONS)),
     rows: z.array(AchievementStatisticsRow),
-    totals: AchievementFigures,
+    totals: AchievementFigures.partial().extend(Suppressible),
     note: z.string(),
   })
   .openapi("AchievementStatistics");

@@ -18,6 +18,7 @@ import {
   text,
 } from "./common.ts";
 import { ipNumberProblem, ipRightKey } from "./ip-numbers.ts";
+import { Suppressible } from "./statistics.ts";
 import { ALWAYS, Party, PartyInput, ReasonBody } from "./tech-contracts.ts";
 
 export const PLEDGE_STATUSES = ["submitted", "registered", "rejected", "released"] as const;
@@ -214,15 +215,18 @@ const PledgeFigures = z.object({
   pledgorCount: z.number().int().openapi({ description: "Distinct pledgors with a net registered pledge" }),
 });
 
-export const PledgeStatisticsRow = PledgeFigures.extend({
-  month: z.string().optional(),
-  quarter: z.string().optional(),
-  year: z.string().optional(),
-  rightType: z.string().optional().openapi({ description: "The rights' type, or mixed" }),
-  pledgee: z.string().optional().openapi({ description: "The pledgee's organisation id" }),
-  pledgeeName: z.string().optional(),
-  sizeBand: z.enum(["small", "large"]).optional(),
-}).openapi("PledgeStatisticsRow");
+export const PledgeStatisticsRow = PledgeFigures.partial()
+  .extend({
+    ...Suppressible,
+    month: z.string().optional(),
+    quarter: z.string().optional(),
+    year: z.string().optional(),
+    rightType: z.string().optional().openapi({ description: "The rights' type, or mixed" }),
+    pledgee: z.string().optional().openapi({ description: "The pledgee's organisation id" }),
+    pledgeeName: z.string().optional(),
+    sizeBand: z.enum(["small", "large"]).optional(),
+  })
+  .openapi("PledgeStatisticsRow");
 
 export const PledgeStatistics = z
   .object({
@@ -230,8 +234,9 @@ export const PledgeStatistics = z
     to: BusinessDate,
     groupBy: z.array(z.enum(PLEDGE_DIMENSIONS)),
     rows: z.array(PledgeStatisticsRow),
-    totals: PledgeFigures.extend({
-      smallShare: z.string().nullable().openapi({
+    totals: PledgeFigures.partial().extend({
+      ...Suppressible,
+      smallShare: z.string().nullable().optional().openapi({
         example: "0.6250",
         description: "Small pledges / all pledges (net count), four decimals (truncated); null when none",
       }),

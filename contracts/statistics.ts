@@ -106,7 +106,20 @@ const Figures = z.object({
   technologyAmount: MoneyOutput,
 });
 
-export const BreakdownRow = Figures.extend({
+/**
+ * Figures that disclosure control may withhold from the public: then `suppressed: true` stands in
+ * place of the count and the amounts (../shared/api.md, "Disclosure control").
+ */
+const suppressedNote = {
+  description:
+    "Withheld from the public (disclosure control): fewer than 3 contracts, one contract over 80% of the amount, or a complement of such a cell. Operators see every cell.",
+};
+export const Suppressible = {
+  suppressed: z.literal(true).optional().openapi(suppressedNote),
+};
+const SuppressibleFigures = Figures.partial().extend(Suppressible);
+
+export const BreakdownRow = SuppressibleFigures.extend({
   month: z.string().optional(),
   quarter: z.string().optional(),
   year: z.string().optional(),
@@ -117,7 +130,9 @@ export const BreakdownRow = Figures.extend({
   ipType: z.string().optional(),
   sellerRegion: z.string().optional(),
   flow: z.string().optional(),
-  previousYear: Figures.optional().openapi({ description: "The same period a year earlier (period groupings only)" }),
+  previousYear: SuppressibleFigures.optional().openapi({
+    description: "The same period a year earlier (period groupings only)",
+  }),
   changePercent: z.string().nullable().optional().openapi({
     description:
       "Change of the chosen amount against a year earlier in percent, two decimals (truncated); null if that was zero or negative",
@@ -131,7 +146,7 @@ export const Breakdown = z
     groupBy: z.array(z.enum(DIMENSIONS)),
     amount: z.enum(GOAL_AMOUNTS),
     rows: z.array(BreakdownRow),
-    totals: Figures,
+    totals: SuppressibleFigures,
   })
   .openapi("ContractBreakdown");
 

@@ -128,18 +128,21 @@ export function presentBreakdown(b: BreakdownResult): z.infer<typeof Breakdown> 
     groupBy: b.groupBy,
     amount: b.amount,
     rows: b.rows.map(presentBreakdownRow),
-    totals: figures(b.totals),
+    totals: b.totalsSuppressed ? SUPPRESSED : figures(b.totals),
   };
 }
 
+const SUPPRESSED = { suppressed: true } as const;
+
 /** One row of a breakdown as the API shows it; presentBreakdown maps every row with it. */
 export function presentBreakdownRow(r: BreakdownResult["rows"][number]): z.infer<typeof Breakdown>["rows"][number] {
+  if (r.suppressed) return { ...r.keys, ...SUPPRESSED };
   return {
     ...r.keys,
     ...figures(r),
     ...(r.previousYear
       ? {
-          previousYear: figures(r.previousYear),
+          previousYear: r.previousYear.suppressed ? SUPPRESSED : figures(r.previousYear),
           changePercent: r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
         }
       : {}),
@@ -157,29 +160,29 @@ export function breakdownCsvTable(b: BreakdownResult) {
     ...(byPeriod
       ? ["previousYearCount", "previousYearTotalAmount", "previousYearTechnologyAmount", "changePercent"]
       : []),
+    "suppressed",
   ];
+  // A withheld cell's figures are empty and its `suppressed` column says so.
+  const cells = (f: { count: number; totalFen: number; technologyFen: number }, hidden: boolean | undefined) =>
+    hidden ? [null, null, null] : [f.count, formatYuan(f.totalFen), formatYuan(f.technologyFen)];
   const rows: (string | number | null)[][] = b.rows.map((r) => [
     ...b.groupBy.map((d) => r.keys[d] ?? ""),
-    r.count,
-    formatYuan(r.totalFen),
-    formatYuan(r.technologyFen),
+    ...cells(r, r.suppressed),
     ...(byPeriod && r.previousYear
       ? [
-          r.previousYear.count,
-          formatYuan(r.previousYear.totalFen),
-          formatYuan(r.previousYear.technologyFen),
-          r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
+          ...cells(r.previousYear, r.suppressed || r.previousYear.suppressed),
+          r.suppressed || r.changeBasisPoints == null ? null : formatBasisPoints(r.changeBasisPoints),
         ]
       : []),
+    r.suppressed ? "true" : null,
   ]);
   if (b.groupBy.length > 0) {
     rows.push([
       "total",
       ...b.groupBy.slice(1).map(() => ""),
-      b.totals.count,
-      formatYuan(b.totals.totalFen),
-      formatYuan(b.totals.technologyFen),
+      ...cells(b.totals, b.totalsSuppressed),
       ...(byPeriod ? [null, null, null, null] : []),
+      b.totalsSuppressed ? "true" : null,
     ]);
   }
   return { header, rows };
@@ -240,31 +243,24 @@ export function presentAchievementStatistics(s: AchievementStatisticsResult): z.
     groupBy: s.groupBy,
     rows: s.rows.map((r) => ({
       ...r.keys,
-      registered: r.registered,
-      converted: r.converted,
-      conversionRate: conversionRate(r),
+      ...(r.suppressed
+        ? SUPPRESSED
+        : { registered: r.registered, converted: r.converted, conversionRate: conversionRate(r) }),
     })),
-    totals: { ...s.totals, conversionRate: conversionRate(s.totals) },
+    totals: s.totals.suppressed
+      ? SUPPRESSED
+      : { registered: s.totals.registered, converted: s.totals.converted, conversionRate: conversionRate(s.totals) },
     note: "By the date each achievement was registered; converted counts registered achievements named by at least one registered contract, as of now.",
   };
 }
 
 export function achievementStatisticsCsvTable(s: AchievementStatisticsResult) {
-  const header = [...s.groupBy, "registered", "converted", "conversionRate"];
-  const rows: (string | number | null)[][] = s.rows.map((r) => [
-    ...s.groupBy.map((d) => r.keys[d] ?? ""),
-    r.registered,
-    r.converted,
-    conversionRate(r),
-  ]);
+  const header = [...s.groupBy, "registered", "converted", "conversionRate", "suppressed"];
+  const cells = (f: AchievementStatisticsResult["totals"]) =>
+    f.suppressed ? [null, null, null, "true"] : [f.registered, f.converted, conversionRate(f), null];
+  const rows: (string | number | null)[][] = s.rows.map((r) => [...s.groupBy.map((d) => r.keys[d] ?? ""), ...cells(r)]);
   if (s.groupBy.length > 0) {
-    rows.push([
-      "total",
-      ...s.groupBy.slice(1).map(() => ""),
-      s.totals.registered,
-      s.totals.converted,
-      conversionRate(s.totals),
-    ]);
+    rows.push(["total", ...s.groupBy.slice(1).map(() => ""), ...cells(s.totals)]);
   }
   return { header, rows };
 }
@@ -333,38 +329,34 @@ export function presentPledgeStatistics(s: PledgeStatisticsResult): z.infer<type
     rows: s.rows.map((r) => ({
       ...r.keys,
       ...(r.pledgeeName === undefined ? {} : { pledgeeName: r.pledgeeName }),
-      count: r.count,
-      securedAmount: formatYuan(r.securedFen),
-      pledgorCount: r.pledgorCount,
+      ...(r.suppressed
+        ? SUPPRESSED
+        : { count: r.count, securedAmount: formatYuan(r.securedFen), pledgorCount: r.pledgorCount }),
     })) as z.infer<typeof PledgeStatistics>["rows"],
-    totals: {
-      count: s.totals.count,
-      securedAmount: formatYuan(s.totals.securedFen),
-      pledgorCount: s.totals.pledgorCount,
-      smallShare: smallShare(s.totals),
-    },
+    totals: s.totals.suppressed
+      ? SUPPRESSED
+      : {
+          count: s.totals.count,
+          securedAmount: formatYuan(s.totals.securedFen),
+          pledgorCount: s.totals.pledgorCount,
+          smallShare: smallShare(s.totals),
+        },
     note: "By the day each registration, registered change and release was registered (China Standard Time); net of changes and releases. Pledgors are counted once per row and once in the totals.",
   };
 }
 
 export function pledgeStatisticsCsvTable(s: PledgeStatisticsResult) {
   const names = s.groupBy.includes("pledgee") ? ["pledgeeName"] : [];
-  const header = [...s.groupBy, ...names, "count", "securedAmount", "pledgorCount"];
+  const header = [...s.groupBy, ...names, "count", "securedAmount", "pledgorCount", "suppressed"];
+  const cells = (f: PledgeStatisticsResult["totals"] | PledgeStatisticsResult["rows"][number]) =>
+    f.suppressed ? [null, null, null, "true"] : [f.count, formatYuan(f.securedFen), f.pledgorCount, null];
   const rows: (string | number | null)[][] = s.rows.map((r) => [
     ...s.groupBy.map((d) => r.keys[d] ?? ""),
     ...names.map(() => r.pledgeeName ?? ""),
-    r.count,
-    formatYuan(r.securedFen),
-    r.pledgorCount,
+    ...cells(r),
   ]);
   if (s.groupBy.length > 0) {
-    rows.push([
-      "total",
-      ...[...s.groupBy.slice(1), ...names].map(() => ""),
-      s.totals.count,
-      formatYuan(s.totals.securedFen),
-      s.totals.pledgorCount,
-    ]);
+    rows.push(["total", ...[...s.groupBy.slice(1), ...names].map(() => ""), ...cells(s.totals)]);
   }
   return { header, rows };
 }

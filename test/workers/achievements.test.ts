@@ -103,7 +103,7 @@ describe("achievements on D1 (workerd)", () => {
       (await call("POST", `/v1/contracts/${contract.json.id}/decisions`, { decision: "register" }, reviewer)).status,
     ).toBe(200);
     expect((await call("GET", `/v1/achievements/${submitted.json.id}`)).json.conversion).toEqual({ contractCount: 1 });
-    const stats = await call("GET", "/v1/statistics/achievements?groupBy=kind");
+    const stats = await call("GET", "/v1/statistics/achievements?groupBy=kind", undefined, op);
     expect(stats.json.rows).toEqual([
       { kind: "applied_technology", registered: 1, converted: 1, conversionRate: "1.0000" },
     ]);

@@ -84,7 +84,7 @@ describe("IP pledges on D1 (workerd)", () => {
       securedAmount: "8000000.00",
       sizeBand: "small",
     });
-    const stats = await call("GET", "/v1/statistics/pledges?groupBy=sizeBand");
+    const stats = await call("GET", "/v1/statistics/pledges?groupBy=sizeBand", undefined, op);
     expect(stats.json.totals).toEqual({ count: 1, securedAmount: "8000000.00", pledgorCount: 1, smallShare: "1.0000" });
 
     expect((await call("POST", `/v1/pledges/${id}/release`, { reason: "Repaid" }, pledgee.token)).status).toBe(200);

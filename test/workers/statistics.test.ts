@@ -12,8 +12,10 @@ import { verifyLedger } from "../../src/domain/verification/verify-ledger.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { buildDeps } from "../../src/runtime/deps.ts";
 
-async function get(path: string) {
-  const response = await SELF.fetch(`https://ledger.test${path}`);
+async function get(path: string, token?: string) {
+  const response = await SELF.fetch(`https://ledger.test${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   return (await response.json()) as any;
 }
 
@@ -81,13 +83,22 @@ describe("statistics on D1 (workerd)", () => {
     now = new Date("2025-02-01T02:00:00Z");
     await revokeTechContract(deps, { caller: operator, contractId: first, reason: "Void" });
 
-    const byYear = await get("/v1/statistics/contracts?from=2024-01-01&to=2025-12-31&groupBy=year");
+    // Operators see every cell; the public, none of these few contracts' figures (disclosure control).
+    const exchanged = await SELF.fetch("https://ledger.test/v1/auth/token", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ apiKey: op.apiKey }),
+    });
+    const token = ((await exchanged.json()) as { accessToken: string }).accessToken;
+    const hidden = await get("/v1/statistics/contracts?from=2024-01-01&to=2025-12-31&groupBy=year");
+    expect(hidden.totals).toEqual({ suppressed: true });
+    const byYear = await get("/v1/statistics/contracts?from=2024-01-01&to=2025-12-31&groupBy=year", token);
     expect(byYear.rows.map((r: any) => [r.year, r.count, r.totalAmount])).toEqual([
       ["2024", 1, "100.10"],
       ["2025", 0, "99.90"],
     ]);
     expect(byYear.totals).toMatchObject({ count: 1, totalAmount: "200.00" });
-    const partial = await get("/v1/statistics/contracts?from=2024-03-05&to=2025-01-15&groupBy=month");
+    const partial = await get("/v1/statistics/contracts?from=2024-03-05&to=2025-01-15&groupBy=month", token);
     expect(partial.totals.totalAmount).toBe("300.10");
     const progress = await get("/v1/statistics/progress");
     expect(progress).toMatchObject({ cumulativeAmount: "200.00", contractCount: 1, reachedOn: null });

@@ -3,6 +3,7 @@ import { chinaDate } from "../dates.ts";
 import { cachedRead } from "../ledger/read-cache.ts";
 import { MAX_ANSWER_GROUPS } from "../ledger/rollup-families.ts";
 import type { Deps } from "../ports.ts";
+import { type Audience, publicTable } from "../statistics/disclosure.ts";
 import { byKeys, shareOf } from "../statistics/rows.ts";
 
 export type AchievementDimension = (typeof ACHIEVEMENT_DIMENSIONS)[number];
@@ -16,15 +17,30 @@ export interface AchievementStatisticsResult {
   from: string;
   to: string;
   groupBy: AchievementDimension[];
-  rows: ({ keys: Partial<Record<AchievementDimension, string>> } & AchievementFigures)[];
-  totals: AchievementFigures;
+  rows: ({ keys: Partial<Record<AchievementDimension, string>>; suppressed?: boolean } & AchievementFigures)[];
+  totals: AchievementFigures & { suppressed?: boolean };
 }
 
 export interface AchievementStatisticsQuery {
   from?: string | undefined;
   to?: string | undefined;
   groupBy: AchievementDimension[];
+  /** "public" (the default) applies disclosure control; operators see every cell. */
+  audience?: Audience;
 }
+
+/**
+ * A cell as disclosure control sees it: a conversion is a registered contract, so a cell of one or
+ * two converted achievements tells who contracted; a cell with none describes no contract (and is
+ * published, disclosure.ts).
+ */
+const cellOf =
+  (groupBy: AchievementDimension[]) =>
+  (row: AchievementFigures & { keys?: Partial<Record<AchievementDimension, string>> }) => ({
+    keys: groupBy.map((d) => row.keys?.[d] ?? ""),
+    contributors: Math.max(0, row.converted),
+    measures: [],
+  });
 
 /** Before any registration this registry can hold. */
 const EARLIEST = "1949-10-01";
@@ -42,7 +58,8 @@ export async function achievementStatistics(
   const today = chinaDate(deps.clock.now());
   const from = query.from ?? EARLIEST;
   const to = query.to ?? today;
-  return cachedRead(deps, "achievement-statistics", { ...query, from, to }, today, async () => {
+  const audience = query.audience ?? "public";
+  return cachedRead(deps, "achievement-statistics", { ...query, from, to, audience }, today, async () => {
     const dimensions = query.groupBy.filter((d) => d !== "year");
     const byYear = query.groupBy.includes("year");
     const cells = await deps.store.rollupBreakdown("achievement_entry", {
@@ -68,12 +85,15 @@ export async function achievementStatistics(
     const sorted = [...rows.values()]
       .filter((r) => r.registered !== 0 || r.converted !== 0)
       .sort(byKeys(query.groupBy));
+    const table = query.groupBy.length === 0 ? [{ keys: {}, ...totals }] : sorted;
+    if (audience === "operator") return { from, to, groupBy: query.groupBy, rows: table, totals };
+    const flags = publicTable(table, totals, cellOf(query.groupBy));
     return {
       from,
       to,
       groupBy: query.groupBy,
-      rows: query.groupBy.length === 0 ? [{ keys: {}, ...totals }] : sorted,
-      totals,
+      rows: table.map((row, i) => (flags.rows[i] ? { ...row, suppressed: true } : row)),
+      totals: flags.totals ? { ...totals, suppressed: true } : totals,
     };
   });
 }

@@ -26,6 +26,13 @@
  *   ranges) are not coordinated with this one, so differencing them can reveal what this one hides.
  */
 
+import type { Caller } from "../ports.ts";
+
+/** Who a statistics table is for: operators see every cell, everyone else the table under this rule. */
+export type Audience = "public" | "operator";
+
+export const audienceOf = (caller: Caller): Audience => (caller.role === "operator" ? "operator" : "public");
+
 export interface DisclosureMeasure {
   /** The cell's amount in integer fen; a net figure may be negative. */
   readonly value: bigint | number;
@@ -148,6 +155,11 @@ export function suppressCells(cells: readonly DisclosureCell[], options: Disclos
     }
   }
 
+  const exposed = (i: number) => {
+    for (let j = 0; j < perCell; j++)
+      if ((members[cellGroups[i * perCell + j] as number] as number[]).length === 1) return true;
+    return false;
+  };
   const suppressedIn = new Int32Array(members.length);
   // Suppression only grows, so each marginal's cheapest published member only moves forward.
   const cursor = new Int32Array(members.length);
@@ -172,13 +184,38 @@ export function suppressCells(cells: readonly DisclosureCell[], options: Disclos
     let c = cursor[g] as number;
     while (c < list.length && suppressed[list[c] as number]) c++;
     cursor[g] = c;
-    const complement = list[c];
+    // A cell alone in another marginal is that marginal's figure in the coarser table, so hiding
+    // it here hides nothing: prefer the cheapest member that is not, if there is one.
+    let pick = c;
+    while (pick < list.length && (suppressed[list[pick] as number] || exposed(list[pick] as number))) pick++;
+    const complement = list[pick < list.length ? pick : c];
     if (complement !== undefined) suppress(complement);
   }
   return suppressed;
 }
 
+/**
+ * A table for the public: which rows to suppress (suppressCells), and whether the totals must go
+ * too. The totals stay exact, but totals that themselves describe fewer than 3 contracts or are
+ * dominated by one (a one-day query with a single registration) would show that contract's price,
+ * so they are suppressed as a whole, and so is every row (the rows would add up to them).
+ */
+export function publicTable<R>(
+  rows: readonly R[],
+  totals: R,
+  cellOf: (row: R) => DisclosureCell,
+  options: DisclosureOptions = {},
+): { rows: boolean[]; totals: boolean } {
+  const { num, den } = dominanceRatio(options.dominance ?? 0.8);
+  const totalsSuppressed = isPrimary(cellOf(totals), options.minContributors ?? 3, num, den);
+  if (totalsSuppressed) return { rows: rows.map(() => true), totals: true };
+  return { rows: suppressCells(rows.map(cellOf), options), totals: false };
+}
+
 function isPrimary(cell: DisclosureCell, minContributors: number, num: bigint, den: bigint): boolean {
+  // A cell of no contract and no amount (nothing registered, or what was netted out entirely)
+  // describes no one: an empty ledger's totals are published as zeros.
+  if (cell.contributors === 0 && cell.measures.every((measure) => toBigInt(measure.value) === 0n)) return false;
   if (cell.contributors < minContributors) return true;
   return cell.measures.some((measure) => {
     const value = toBigInt(measure.value);

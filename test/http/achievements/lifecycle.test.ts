@@ -100,7 +100,8 @@ describe("technology achievements: lifecycle", () => {
     const { t, roles } = await setup();
     const a = await givenRegisteredAchievement(t, roles);
     expect((await t.call("GET", "/v1/achievements?q=青稞")).json.items).toHaveLength(1);
-    const stats = async () => (await t.call("GET", "/v1/statistics/achievements")).json.totals;
+    const stats = async () =>
+      (await t.call("GET", "/v1/statistics/achievements", { token: roles.operator.token })).json.totals;
     expect(await stats()).toEqual({ registered: 1, converted: 0, conversionRate: "0.0000" });
     const withdraw = (token?: string) =>
       t.call("POST", `/v1/achievements/${a.id}/withdrawal`, {
@@ -179,7 +180,7 @@ describe("technology achievements: conversion", () => {
         technologyAmount: "900000.00",
       });
     }
-    const stats = await t.call("GET", "/v1/statistics/achievements?groupBy=kind");
+    const stats = await t.call("GET", "/v1/statistics/achievements?groupBy=kind", { token: roles.operator.token });
     expect(stats.json.rows).toEqual([
       { kind: "applied_technology", registered: 1, converted: 1, conversionRate: "1.0000" },
     ]);
@@ -191,7 +192,9 @@ describe("technology achievements: conversion", () => {
     });
     expect(cancelled.status, cancelled.text).toBe(200);
     expect((await t.call("GET", `/v1/achievements/${a.id}`)).json.conversion.contractCount).toBe(0);
-    expect((await t.call("GET", "/v1/statistics/achievements")).json.totals.converted).toBe(0);
+    expect(
+      (await t.call("GET", "/v1/statistics/achievements", { token: roles.operator.token })).json.totals.converted,
+    ).toBe(0);
     expect((await verifyLedger(t.deps)).ok).toBe(true);
   });
 
@@ -212,7 +215,7 @@ describe("technology achievements: conversion", () => {
     ).toEqual([a.id]);
     const view = await t.call("GET", `/v1/achievements/${a.id}`, { token: roles.member.token });
     expect(view.json.conversion.contractCount).toBe(1);
-    expect((await t.call("GET", "/v1/statistics/achievements")).json.totals).toEqual({
+    expect((await t.call("GET", "/v1/statistics/achievements", { token: roles.operator.token })).json.totals).toEqual({
       registered: 0,
       converted: 0,
       conversionRate: null,

@@ -142,7 +142,9 @@ describe("achievement statistics", () => {
           FROM achievements WHERE status = 'registered' GROUP BY kind, tech_field ORDER BY kind, tech_field`.execute(
           t.database.db,
         );
-        const api = await t.call("GET", "/v1/statistics/achievements?groupBy=kind,techField");
+        const api = await t.call("GET", "/v1/statistics/achievements?groupBy=kind,techField", {
+          token: roles.operator.token,
+        });
         expect(api.status).toBe(200);
         expect(
           api.json.rows.map((r: Record<string, unknown>) => [r.kind, r.techField, r.registered, r.converted]),
@@ -156,18 +158,25 @@ describe("achievement statistics", () => {
   }, 60_000);
 
   it("groups by registration year and answers CSV", async () => {
-    const { t } = await givenAchievements();
-    const byYear = await t.call("GET", "/v1/statistics/achievements?groupBy=year,kind");
+    const { t, roles } = await givenAchievements();
+    const byYear = await t.call("GET", "/v1/statistics/achievements?groupBy=year,kind", {
+      token: roles.operator.token,
+    });
     expect(byYear.json.rows).toEqual([
       { year: "2025", kind: "applied_technology", registered: 1, converted: 1, conversionRate: "1.0000" },
       { year: "2025", kind: "soft_science", registered: 1, converted: 0, conversionRate: "0.0000" },
     ]);
     expect(byYear.json.totals).toEqual({ registered: 2, converted: 1, conversionRate: "0.5000" });
-    const csv = await t.call("GET", "/v1/statistics/achievements?groupBy=kind", { headers: { accept: "text/csv" } });
+    const csv = await t.call("GET", "/v1/statistics/achievements?groupBy=kind", {
+      headers: { accept: "text/csv" },
+      token: roles.operator.token,
+    });
     expect(csv.headers.get("content-type")).toContain("text/csv");
-    expect(csv.text).toContain("kind,registered,converted,conversionRate");
-    expect(csv.text).toContain("applied_technology,1,1,1.0000");
-    const outside = await t.call("GET", "/v1/statistics/achievements?from=2026-01-01&to=2026-12-31");
+    expect(csv.text).toContain("kind,registered,converted,conversionRate,suppressed");
+    expect(csv.text).toContain("applied_technology,1,1,1.0000,\r\n");
+    const outside = await t.call("GET", "/v1/statistics/achievements?from=2026-01-01&to=2026-12-31", {
+      token: roles.operator.token,
+    });
     expect(outside.json.totals).toEqual({ registered: 0, converted: 0, conversionRate: null });
   });
 });

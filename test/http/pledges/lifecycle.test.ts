@@ -90,7 +90,9 @@ describe("IP pledges: lifecycle", () => {
     expect(seen.text).not.toContain(roles.member.organization.name);
     expect(seen.text).not.toContain(second.slice(2, 14));
 
-    const statistics = await t.call("GET", "/v1/statistics/pledges?groupBy=year,rightType");
+    const statistics = await t.call("GET", "/v1/statistics/pledges?groupBy=year,rightType", {
+      token: roles.operator.token,
+    });
     expect(statistics.status, statistics.text).toBe(200);
     expect(PledgeStatistics.parse(statistics.json).rows).toEqual([
       { year: "2025", rightType: "patent", count: 1, securedAmount: "3000000.50", pledgorCount: 1 },
@@ -121,9 +123,11 @@ describe("IP pledges: lifecycle", () => {
     expect(again.status, again.text).toBe(201);
 
     // Net of the release, on the day of the release: the published day of registration keeps its figure.
-    const byMonthDay = await t.call("GET", "/v1/statistics/pledges?from=2025-06-02&to=2025-06-02");
+    const byMonthDay = await t.call("GET", "/v1/statistics/pledges?from=2025-06-02&to=2025-06-02", {
+      token: roles.operator.token,
+    });
     expect(byMonthDay.json.totals).toMatchObject({ count: 1, securedAmount: "3000000.50" });
-    const all = await t.call("GET", "/v1/statistics/pledges");
+    const all = await t.call("GET", "/v1/statistics/pledges", { token: roles.operator.token });
     expect(all.json.totals).toMatchObject({ count: 0, securedAmount: "0.00", pledgorCount: 0, smallShare: null });
     expect((await verifyLedger(t.deps)).ok).toBe(true);
   });
@@ -174,7 +178,9 @@ describe("IP pledges: lifecycle", () => {
       },
     ]);
 
-    const months = await t.call("GET", "/v1/statistics/pledges?groupBy=month,sizeBand");
+    const months = await t.call("GET", "/v1/statistics/pledges?groupBy=month,sizeBand", {
+      token: roles.operator.token,
+    });
     expect(months.json.rows).toEqual([
       { month: "2025-06", sizeBand: "small", count: 1, securedAmount: "8000000.00", pledgorCount: 1 },
       { month: "2025-10", sizeBand: "large", count: 1, securedAmount: "12000000.00", pledgorCount: 1 },
@@ -187,7 +193,9 @@ describe("IP pledges: lifecycle", () => {
       smallShare: "0.0000",
     });
     // September, when it was only requested, shows nothing.
-    const september = await t.call("GET", "/v1/statistics/pledges?from=2025-09-01&to=2025-09-30");
+    const september = await t.call("GET", "/v1/statistics/pledges?from=2025-09-01&to=2025-09-30", {
+      token: roles.operator.token,
+    });
     expect(september.json.totals).toMatchObject({ count: 0, securedAmount: "0.00" });
 
     // A rejected change changes nothing but drops the request.

@@ -44,17 +44,17 @@ fetch("/v1/statistics/progress").then((r) => r.json()).then((p) => {
     "<div>" + (p.reachedOn ? "Reached on<b>" + esc(p.reachedOn) + "</b>" : "Projected<b>" + esc(p.projectedReachOn ?? "—") + "</b>remaining " + yuan(p.remainingAmount)) + "</div>" +
     "</div>";
 });
-fetch("/v1/statistics/contracts?groupBy=year,type").then((r) => r.json()).then((b) => {
+// Year totals come from the API too (a cell may be withheld: disclosure control), never summed here.
+Promise.all(["year,type", "year"].map((g) => fetch("/v1/statistics/contracts?groupBy=" + g).then((r) => r.json()))).then(([b, byYear]) => {
   const types = [...new Set(b.rows.map((r) => r.type))].sort();
   const years = [...new Set(b.rows.map((r) => r.year))].sort();
   const cell = (y, t) => b.rows.find((r) => r.year === y && r.type === t);
+  const shown = (r) => (!r ? "" : r.suppressed ? "<span class=muted title='withheld: too few contracts, or one dominates'>—</span>" : yuan(r.totalAmount));
   let html = "<table><tr><th>Year</th>" + types.map((t) => "<th>" + esc(t) + "</th>").join("") + "<th>Total</th></tr>";
   for (const y of years) {
-    const rows = b.rows.filter((r) => r.year === y);
-    const total = rows.reduce((s, r) => s + Math.round(Number(r.totalAmount) * 100), 0) / 100;
-    html += "<tr><td>" + esc(y) + "</td>" + types.map((t) => "<td>" + (cell(y, t) ? yuan(cell(y, t).totalAmount) : "") + "</td>").join("") + "<td>" + yuan(total) + "</td></tr>";
+    html += "<tr><td>" + esc(y) + "</td>" + types.map((t) => "<td>" + shown(cell(y, t)) + "</td>").join("") + "<td>" + shown(byYear.rows.find((r) => r.year === y)) + "</td></tr>";
   }
-  html += "<tr><th>Total</th>" + types.map(() => "<th></th>").join("") + "<th>" + yuan(b.totals.totalAmount) + "</th></tr></table>";
+  html += "<tr><th>Total</th>" + types.map(() => "<th></th>").join("") + "<th>" + shown(b.totals) + "</th></tr></table>";
   document.getElementById("table").innerHTML = b.rows.length ? html : "<p class=muted>No registered contracts yet.</p>";
 });
 </script>

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { breakdownRoute } from "../../../../contracts/statistics.ts";
 import { mapInTurns, stringifyInTurns, turnYielder } from "../../../domain/next-turn.ts";
 import { type BreakdownResult, contractBreakdown } from "../../../domain/statistics/breakdown.ts";
+import { audienceOf } from "../../../domain/statistics/disclosure.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { toCsvInTurns } from "../../csv.ts";
 import { breakdownCsvTable, presentBreakdown, presentBreakdownRow } from "../../present.ts";
@@ -33,7 +34,7 @@ export function registerBreakdown(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(breakdownRoute, async (c) => {
     const deps = c.get("deps");
-    const result = await contractBreakdown(deps, c.req.valid("query"));
+    const result = await contractBreakdown(deps, { ...c.req.valid("query"), audience: audienceOf(c.get("caller")) });
     if ((c.req.header("accept") ?? "").includes("text/csv")) {
       const body = await render(csv, result, deps, () => {
         const { header, rows } = breakdownCsvTable(result);
