@@ -245,6 +245,20 @@ export interface AchievementCatalogueTable {
   transfer_modes: string;
 }
 
+export interface BulletinsTable {
+  id: string;
+  /** Canonical JSON, byte for byte the state of its `bulletin.published` event. */
+  state: string;
+  event_seq: number;
+  // Generated from `state` (migration 0015, VIRTUAL).
+  sequence: GeneratedAlways<number>;
+  period: GeneratedAlways<string>;
+  period_to: GeneratedAlways<string>;
+  head_seq: GeneratedAlways<number>;
+  tree_size: GeneratedAlways<number>;
+  published_at: GeneratedAlways<string>;
+}
+
 export interface PledgesTable {
   id: string;
   /** Canonical JSON, byte for byte the state of the event `event_seq`: the subject's last. */
@@ -302,6 +316,7 @@ export interface Database {
   achievement_catalogue: AchievementCatalogueTable;
   rollup_gross: RollupGrossTable;
   pledges: PledgesTable;
+  bulletins: BulletinsTable;
   pledge_entries: PledgeEntriesTable;
   pledge_rights: PledgeRightsTable;
 }

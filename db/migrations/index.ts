@@ -14,6 +14,7 @@ import { rollupGross } from "./0011-rollup-gross.ts";
 import { legacyNumberKeys } from "./0012-legacy-number-keys.ts";
 import { pledges } from "./0013-pledges.ts";
 import { largestEntries } from "./0014-largest-entries.ts";
+import { bulletins } from "./0015-bulletins.ts";
 
 export interface Migration {
   version: number;
@@ -45,4 +46,5 @@ export const migrations: readonly Migration[] = [
   legacyNumberKeys,
   pledges,
   largestEntries,
+  bulletins,
 ];

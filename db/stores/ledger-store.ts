@@ -18,6 +18,7 @@ import type { Database } from "../schema.ts";
 import * as achievements from "./achievements.ts";
 import * as apiKeys from "./api-keys.ts";
 import * as audit from "./audit-events.ts";
+import * as bulletins from "./bulletins.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 import * as organizations from "./organizations.ts";
 import * as pledges from "./pledges.ts";
@@ -188,6 +189,12 @@ function storeOn(
     findAchievement: (id) => achievements.findAchievement(db, id),
     maxAchievementSerial: (year, kind) => achievements.maxAchievementSerial(db, year, kind),
     searchCatalogue: (filter) => achievements.searchCatalogue(db, filter),
+    findBulletin: (id) => bulletins.findBulletin(db, id),
+    findBulletinByPeriod: (period) => bulletins.findBulletinByPeriod(db, period),
+    lastBulletin: () => bulletins.lastBulletin(db),
+    listBulletins: () => bulletins.listBulletins(db),
+    bulletinLeaves: (uptoSeq, to, afterSeq, limit) => bulletins.bulletinLeaves(db, uptoSeq, to, afterSeq, limit),
+    contractLeaves: (contractId) => bulletins.contractLeaves(db, contractId),
     findPledge: (id) => pledges.findPledge(db, id),
     maxPledgeSerial: (year) => pledges.maxPledgeSerial(db, year),
     findRightHolders: (keys) => pledges.findRightHolders(db, keys),

@@ -95,3 +95,6 @@ export class BusyError extends DomainError {
     super(message);
   }
 }
+
+/** Something the service needs is not configured here (a signing key): 503, naming what to set. */
+export class ServiceUnavailableError extends DomainError {}

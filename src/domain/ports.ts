@@ -1,4 +1,6 @@
+import type { BulletinSigner } from "../crypto/bulletin-keys.ts";
 import type { AchievementKind, AchievementRecord, AchievementStage, TransferMode } from "./achievements/achievement.ts";
+import type { BulletinReads } from "./bulletins/bulletin.ts";
 import type { RollupCell, RollupFamilyName, RollupQuery } from "./ledger/rollup-families.ts";
 import type { StateSubjectType, SubjectType } from "./ledger/subjects.ts";
 import type { OrganizationKind } from "./organizations/organization.ts";
@@ -277,6 +279,8 @@ export interface PledgeListFilter {
   status?: PledgeStatus | undefined;
 }
 
+export type { BulletinReads };
+
 export interface PledgeReads {
   findPledge(id: string): Promise<PledgeRecord | undefined>;
   /** Highest pledge registration serial of the year, 0 if none. */
@@ -351,7 +355,13 @@ export interface LegacySigningKeys {
  * queued ahead of it in the same group): the registries' lookups, nothing of statistics or
  * verification. The compiler, not a naming rule, keeps an attempt's reads inside it.
  */
-export interface AttemptStore extends ChainWrites, OrganizationReads, TechContractReads, AchievementReads, PledgeReads {
+export interface AttemptStore
+  extends ChainWrites,
+    OrganizationReads,
+    TechContractReads,
+    AchievementReads,
+    PledgeReads,
+    BulletinReads {
   listGoals(): Promise<GoalRecord[]>;
 }
 
@@ -407,6 +417,8 @@ export interface Deps {
   clock: Clock;
   ids: Ids;
   signer: Signer;
+  /** Signs statistics bulletins (its own key, never the token key). */
+  bulletinSigner: BulletinSigner;
   market: Market;
   /** Optional: statistics answers per ledger head. Every write moves the head, so no answer outlives its data. */
   readCache?: ReadCache;

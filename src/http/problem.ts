@@ -9,6 +9,7 @@ import {
   InvalidStateError,
   MAX_FIELD_ERRORS,
   NotFoundError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   UnresolvedReferenceError,
   ValidationError,
@@ -143,6 +144,7 @@ export function problemForError(
       extra: { detail: error.message },
       headers: { "Retry-After": String(error.retryAfterSeconds) },
     };
+  if (error instanceof ServiceUnavailableError) return { kind: "unavailable", extra: { detail: error.message } };
   const storage = storageFailure(error);
   if (storage) {
     return { kind: "unavailable", extra: { detail: storage.detail }, headers: { "Retry-After": storage.retryAfter } };

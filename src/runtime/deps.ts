@@ -1,5 +1,6 @@
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { loadBulletinSigner } from "../crypto/bulletin-keys.ts";
 import { createJoseSigner } from "../crypto/jose-signer.ts";
 import type { KeyVault } from "../crypto/key-vault.ts";
 import { loadTokenKeys } from "../crypto/token-keys.ts";
@@ -38,10 +39,12 @@ export async function buildDeps(
       },
       clock,
     ));
+  const bulletinSigner = overrides.bulletinSigner ?? (await loadBulletinSigner(vault, clock));
   return {
     store,
     clock,
     signer,
+    bulletinSigner,
     ids: overrides.ids ?? createIds(),
     market: overrides.market ?? {
       regionCode: config.LEDGER_REGION_CODE,

@@ -165,12 +165,16 @@ describe("bearer token verification", () => {
     expect((await t.call("GET", "/healthz")).status).toBe(200);
   });
 
-  it("publishes the verification key, without its private part", async () => {
+  it("publishes the verification keys (the token key, then the bulletin key), without their private parts", async () => {
     const response = await t.call("GET", "/.well-known/jwks.json");
     expect(response.status).toBe(200);
-    expect(response.json.keys).toHaveLength(1);
-    expect(response.json.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA" });
-    expect(response.json.keys[0].d).toBeUndefined();
+    expect(response.json.keys).toHaveLength(2);
+    for (const key of response.json.keys) {
+      expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA" });
+      expect(key.d).toBeUndefined();
+    }
+    // Two keys, not one used twice: the bulletin key is not the token key.
+    expect(response.json.keys[0].x).not.toBe(response.json.keys[1].x);
   });
 });
 

@@ -166,9 +166,27 @@ const REQUESTS: Record<string, Make> = {
   "GET /v1/statistics/progress": async () => ({ path: "/v1/statistics/progress" }),
   "GET /v1/statistics/contracts": async () => ({ path: "/v1/statistics/contracts?groupBy=year,type" }),
   "GET /v1/statistics/achievements": async () => ({ path: "/v1/statistics/achievements" }),
+  // Bulletins of years long ended (the world's clock is in 2025), a fresh one per request.
+  "POST /v1/bulletins": async () => ({ path: "/v1/bulletins", body: { period: String(1900 + ++years) } }),
+  "GET /v1/bulletins": async () => ({ path: "/v1/bulletins" }),
+  "GET /v1/bulletins/{id}": async (w) => ({ path: `/v1/bulletins/${await givenBulletin(w)}` }),
+  "GET /v1/bulletins/{id}/proofs/{contractId}": async (w) => ({
+    path: `/v1/bulletins/${await givenBulletin(w)}/proofs/${(await givenRegisteredContract(w.t, w.roles)).id}`,
+  }),
+  "GET /v1/bulletins/{id}/entries": async (w) => ({ path: `/v1/bulletins/${await givenBulletin(w)}/entries` }),
   "GET /v1/audit/events": async () => ({ path: "/v1/audit/events" }),
   "GET /v1/audit/verification": async () => ({ path: "/v1/audit/verification" }),
 };
+
+let years = 0;
+async function givenBulletin(w: World) {
+  const published = await w.t.call("POST", "/v1/bulletins", {
+    token: w.roles.operator.token,
+    body: { period: String(1900 + ++years) },
+  });
+  expect(published.status, published.text).toBe(201);
+  return published.json.id as string;
+}
 
 let codes = 0;
 /** A fresh valid credit code per organisation created here, apart from support/app.ts's serials. */

@@ -17,6 +17,8 @@ export const STATE_SUBJECTS = {
   achievement_entry: { kind: "entry" },
   pledge: { kind: "record" },
   pledge_entry: { kind: "entry" },
+  // Written once (published bulletins never change); no rollup family, so a record.
+  bulletin: { kind: "record" },
 } as const satisfies Record<string, { kind: "record" | "entry" }>;
 
 export type StateSubjectType = keyof typeof STATE_SUBJECTS;

@@ -13,6 +13,7 @@ import type {
   SubjectCheck,
   SubjectType,
 } from "../ports.ts";
+import { type AnchorBulletin, checkBulletins } from "./verify-bulletins.ts";
 import { checkStretch, checkStretchesInTurn, stretches } from "./verify-chain.ts";
 
 export interface VerificationProblem {
@@ -53,7 +54,7 @@ const MAX_PROBLEMS = 50;
  */
 export async function verifyLedger(
   deps: VerifyDeps,
-  options: { stretchEvents?: number } = {},
+  options: { stretchEvents?: number; bulletins?: AnchorBulletin[] } = {},
 ): Promise<VerificationReport> {
   const { store } = deps;
   const head = await store.auditHead();
@@ -96,6 +97,9 @@ export async function verifyLedger(
 
   const reports = await everyRange(store, ranges, await pending);
   const chain = await checkChain(store, reports);
+  // The published past: every bulletin the ledger holds, and those kept outside it.
+  const held = (await store.listBulletins()).map((b) => ({ payload: b.payload, source: "held by the ledger" }));
+  const bulletinProblems = await checkBulletins(store, chain.prev, [...held, ...(options.bulletins ?? [])]);
 
   for (const type of STATE_SUBJECT_TYPES) {
     const tally = sumTallies(reports, type);
@@ -127,6 +131,7 @@ export async function verifyLedger(
     ...chain.problems,
     ...SUBJECT_TYPES.flatMap((type) => subjectProblems.get(type) ?? []),
     ...rollupProblems,
+    ...bulletinProblems,
   ].slice(0, MAX_PROBLEMS);
   const seqs = problems.map((p) => p.seq).filter((s): s is number => s !== null);
   return {

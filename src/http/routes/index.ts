@@ -8,6 +8,7 @@ import { registerRecordAchievement } from "./achievements/record-achievement.ts"
 import { registerWithdrawAchievement } from "./achievements/withdraw-achievement.ts";
 import { registerAudit } from "./audit/audit-events.ts";
 import { registerIssueToken, registerJwks } from "./auth/issue-token.ts";
+import { registerBulletins } from "./bulletins/bulletins.ts";
 import { registerDashboard } from "./operations/dashboard.ts";
 import { registerDocs } from "./operations/docs.ts";
 import { registerHealth } from "./operations/health.ts";
@@ -76,6 +77,9 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>) {
   registerBreakdown(app);
   registerAchievementStatistics(app);
   registerPledgeStatistics(app);
+
+  // Statistics bulletins
+  registerBulletins(app);
 
   // Audit
   registerAudit(app);

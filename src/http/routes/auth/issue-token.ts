@@ -14,6 +14,9 @@ export function registerIssueToken(app: OpenAPIHono<AppEnv>) {
 export function registerJwks(app: OpenAPIHono<AppEnv>) {
   app.openapi(jwksRoute, async (c) => {
     c.header("Cache-Control", "public, max-age=300");
-    return c.json(await c.get("deps").signer.jwks(), 200);
+    const deps = c.get("deps");
+    // The token keys, then every bulletin key ever used (a bulletin stays verifiable after a rotation).
+    const { keys } = await deps.signer.jwks();
+    return c.json({ keys: [...keys, ...deps.bulletinSigner.publicKeys()] }, 200);
   });
 }
