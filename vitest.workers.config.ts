@@ -9,6 +9,13 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 // A Worker takes its token key from the LEDGER_SIGNING_KEY secret; the tests make a fresh one per run.
 const { kty, crv, x, d } = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
 const LEDGER_SIGNING_KEY = JSON.stringify({ kty, crv, x, d });
+const bulletinKey = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+const LEDGER_BULLETIN_KEY = JSON.stringify({
+  kty: bulletinKey.kty,
+  crv: bulletinKey.crv,
+  x: bulletinKey.x,
+  d: bulletinKey.d,
+});
 
 /** Runs test/workers inside workerd with a local D1, offline. Kept apart from the Node run. */
 export default defineConfig({
@@ -17,7 +24,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         d1Databases: ["DB", "STORE_DB", "MIGRATION_DB"],
-        bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY },
+        bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY, LEDGER_BULLETIN_KEY },
       },
     }),
   ],

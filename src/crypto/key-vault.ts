@@ -108,18 +108,33 @@ export function memoryVault(initial: Partial<Record<KeyPurpose, StoredKey[]>> = 
   };
 }
 
-/** Keys set by configuration (`LEDGER_SIGNING_KEY`, already validated by the config schema): read-only. */
-export function configuredVault(variable: string, keys: PrivateJwk[]): KeyVault {
-  let checked: Promise<StoredKey[]> | undefined;
+/**
+ * Keys set by configuration (`LEDGER_SIGNING_KEY`, and `LEDGER_BULLETIN_KEY` for bulletins, already
+ * validated by the config schema): read-only.
+ */
+export function configuredVault(
+  variable: string,
+  keys: PrivateJwk[],
+  bulletin?: { variable: string; keys: PrivateJwk[] },
+): KeyVault {
+  const checked = new Map<KeyPurpose, Promise<StoredKey[]>>();
+  const set: Record<KeyPurpose, { variable: string; keys: PrivateJwk[] }> = {
+    token: { variable, keys },
+    bulletin: bulletin ?? { variable: "LEDGER_BULLETIN_KEY", keys: [] },
+  };
   return {
-    description: `the ${variable} variable`,
+    description: `the ${variable}${bulletin ? ` and ${bulletin.variable}` : ""} variable${bulletin ? "s" : ""}`,
     read(purpose) {
-      if (purpose !== "token") return Promise.resolve([]);
-      checked ??= (async () => {
-        for (const [index, jwk] of keys.entries()) await assertKeyPair(jwk, `${variable} key ${index + 1}`);
-        return keys.map((jwk) => ({ jwk, createdAt: "1970-01-01T00:00:00.000Z" }));
-      })();
-      return checked;
+      const { variable: name, keys: configured } = set[purpose];
+      let read = checked.get(purpose);
+      if (!read) {
+        read = (async () => {
+          for (const [index, jwk] of configured.entries()) await assertKeyPair(jwk, `${name} key ${index + 1}`);
+          return configured.map((jwk) => ({ jwk, createdAt: "1970-01-01T00:00:00.000Z" }));
+        })();
+        checked.set(purpose, read);
+      }
+      return read;
     },
   };
 }

@@ -4,10 +4,14 @@ import { isInMemory, LedgerFileError, openSqlite, openSqliteReadOnly } from "../
 import { backupSqlite, restoreSqlite } from "../../db/dialects/sqlite-backup.ts";
 import { migrate, schemaVersion } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
+import { defaultJwks, readSource, sourceLines } from "../bulletins/sources.ts";
+import { checkBulletin } from "../bulletins/verify-bulletin.ts";
+import { rotateBulletinKey } from "../crypto/bulletin-keys.ts";
 import { generatePrivateJwk } from "../crypto/key-vault.ts";
 import { loadTokenKeys, rotateTokenKey } from "../crypto/token-keys.ts";
 import { createOperator } from "../domain/organizations/create-operator.ts";
 import { revokeKeyOnCommandLine } from "../domain/organizations/revoke-api-key.ts";
+import type { AnchorBulletin } from "../domain/verification/verify-bulletins.ts";
 import { verifyLedger } from "../domain/verification/verify-ledger.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps, systemClock } from "./deps.ts";
@@ -19,8 +23,15 @@ const USAGE = `usage: npm run cli -- <command>   (every command but migrate refu
   create-operator --name NAME   add an operator (a person at the registry); prints its API key once
   revoke-key --key KEY_ID       revoke any API key, an operator's included (over HTTP an operator revokes
                                 members' keys and its own)
-  verify                        recompute the audit chain and check every record against it (exit 1 if it fails);
-                                reads the file as it is (read-only, never migrated; a missing file is refused)
+  verify [--bulletin FILE_OR_URL]...
+                                recompute the audit chain and check every record against it (exit 1 if it fails);
+                                reads the file as it is (read-only, never migrated; a missing file is refused);
+                                also checks the ledger against every bulletin it holds and each one given
+  verify-bulletin BULLETIN [--jwks FILE_OR_URL] [--previous BULLETIN] [--entries FILE_OR_URL]
+                                check a bulletin (a file or URL) with no database: signature, payload, arithmetic,
+                                the link to the previous one, and with the entries the root and every figure
+  rotate-bulletin-key           sign bulletins with a new key from now on (restart the service); every earlier
+                                bulletin key stays in the JWKS
   rotate-signing-key            sign tokens with a new key from now on (restart the service); tokens of the
                                 previous key stay valid until they expire
   generate-signing-key          print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY (a Worker secret)
@@ -36,7 +47,18 @@ async function main(argv: string[]) {
     console.log(JSON.stringify(await generatePrivateJwk()));
     return 0;
   }
-  if (command === "verify") return verify(config.LEDGER_DATABASE);
+  if (command === "verify") {
+    const { values } = parseArgs({ args: rest, options: { bulletin: { type: "string", multiple: true } } });
+    return verify(config.LEDGER_DATABASE, values.bulletin ?? []);
+  }
+  if (command === "verify-bulletin") return verifyBulletinCommand(rest);
+  if (command === "rotate-bulletin-key") {
+    const vault = nodeKeyVault(config);
+    const { current, kept } = await rotateBulletinKey(vault, systemClock);
+    console.log(JSON.stringify({ kid: current.jwk.kid, earlierKeys: kept, vault: vault.description }, null, 2));
+    console.error("restart the service to sign bulletins with the new key; earlier bulletins still verify");
+    return 0;
+  }
   if (command === "backup" || command === "restore") {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -184,7 +206,43 @@ const KNOWN = new Set(["migrate", "create-operator", "revoke-key", "rotate-signi
  * Checks the ledger as it is on disk: opened read-only (a read-only copy or mount can be checked),
  * never migrated or created. Verification reads each page about once, in a fresh process.
  */
-async function verify(path: string) {
+/** A bulletin someone kept, for `verify --bulletin`: its payload, as the ledger signed it. */
+async function keptBulletin(source: string): Promise<AnchorBulletin> {
+  const bulletin = JSON.parse(await readSource(source)) as { payload?: AnchorBulletin["payload"] };
+  if (!bulletin?.payload?.ledgerHead || !bulletin.payload.merkle) {
+    throw new LedgerFileError(`${source} is not a bulletin (GET /v1/bulletins/{id} gives one)`);
+  }
+  return { payload: bulletin.payload, source };
+}
+
+async function verifyBulletinCommand(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { jwks: { type: "string" }, previous: { type: "string" }, entries: { type: "string" } },
+    allowPositionals: true,
+  });
+  const [source] = positionals;
+  const jwks = values.jwks ?? (source ? defaultJwks(source) : undefined);
+  if (!source || positionals.length > 1 || !jwks) {
+    console.error(
+      "verify-bulletin needs one BULLETIN (a file or URL) and, for a file, --jwks FILE_OR_URL: npm run cli -- verify-bulletin BULLETIN [--jwks ..] [--previous BULLETIN] [--entries FILE]",
+    );
+    return 2;
+  }
+  const json = async (what: string) => JSON.parse(await readSource(what)) as unknown;
+  const report = await checkBulletin({
+    bulletin: await json(source),
+    jwks: await json(jwks),
+    ...(values.previous ? { previous: await json(values.previous) } : {}),
+    ...(values.entries ? { entries: sourceLines(values.entries) } : {}),
+  });
+  console.log(JSON.stringify(report, null, 2));
+  if (report.failed) console.error(`${report.failed.check}: ${report.failed.detail}`);
+  return report.ok ? 0 : 1;
+}
+
+async function verify(path: string, bulletins: string[]) {
+  const kept = await Promise.all(bulletins.map(keptBulletin));
   const database = openSqliteReadOnly(path);
   try {
     const { current, needed } = await schemaVersion(database);
@@ -199,10 +257,10 @@ async function verify(path: string) {
         `the ledger at ${path} is at schema version ${current}, newer than this code (${needed}): verify it with the version that wrote it`,
       );
     }
-    const report = await verifyLedger({
-      store: createLedgerStore(database),
-      checkStretches: stretchWorkers(database.readPath),
-    });
+    const report = await verifyLedger(
+      { store: createLedgerStore(database), checkStretches: stretchWorkers(database.readPath) },
+      { bulletins: kept },
+    );
     console.log(JSON.stringify(report, null, 2));
     return report.ok ? 0 : 1;
   } finally {

@@ -58,6 +58,11 @@ export const ConfigSchema = z.object({
    * On Node, without it, the first start generates one into LEDGER_KEY_FILE.
    */
   LEDGER_SIGNING_KEY: signingKeySetting.optional(),
+  /**
+   * The bulletin signing key, where it is set rather than generated: on Workers (a secret), to
+   * publish bulletins. Never the token key. Earlier keys stay in the set, after the signing one.
+   */
+  LEDGER_BULLETIN_KEY: signingKeySetting.optional(),
   /** The private keys' file on Node (0600); beside the database by default, never inside it. */
   LEDGER_KEY_FILE: z.string().min(1).optional(),
   LEDGER_LOG: z.enum(["json", "off"]).default("json"),

@@ -24,7 +24,13 @@ const EMPTY: KeyFile = { format: "tech-market-ledger keys 1", token: [], bulleti
 
 /** Where the service keeps its private keys on Node: the environment, a key file, or (for a ledger in memory) memory. */
 export function nodeKeyVault(config: Config): KeyVault {
-  if (config.LEDGER_SIGNING_KEY) return configuredVault("LEDGER_SIGNING_KEY", config.LEDGER_SIGNING_KEY);
+  if (config.LEDGER_SIGNING_KEY) {
+    return configuredVault(
+      "LEDGER_SIGNING_KEY",
+      config.LEDGER_SIGNING_KEY,
+      config.LEDGER_BULLETIN_KEY ? { variable: "LEDGER_BULLETIN_KEY", keys: config.LEDGER_BULLETIN_KEY } : undefined,
+    );
+  }
   if (!config.LEDGER_KEY_FILE && isInMemory(config.LEDGER_DATABASE)) return memoryVault();
   return fileVault(keyFilePath(config));
 }

@@ -32,7 +32,12 @@ export async function bootWorker(env: WorkerEnv): Promise<OpenAPIHono<AppEnv>> {
   await migrate(database);
   const log =
     config.LEDGER_LOG === "json" ? (line: Record<string, unknown>) => console.log(JSON.stringify(line)) : undefined;
-  const vault = configuredVault("LEDGER_SIGNING_KEY", config.LEDGER_SIGNING_KEY);
+  // Bulletins are published only where LEDGER_BULLETIN_KEY is set (503 naming it otherwise).
+  const vault = configuredVault(
+    "LEDGER_SIGNING_KEY",
+    config.LEDGER_SIGNING_KEY,
+    config.LEDGER_BULLETIN_KEY ? { variable: "LEDGER_BULLETIN_KEY", keys: config.LEDGER_BULLETIN_KEY } : undefined,
+  );
   const rateLimitBindings = {
     statistics: env.STATISTICS_RATE_LIMIT,
     tokens: env.TOKEN_RATE_LIMIT,

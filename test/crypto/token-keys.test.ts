@@ -42,10 +42,13 @@ describe("the token key is not in the database", () => {
     const t = await createTestApp();
     const [stored] = await t.vault.read("token");
     const { keys } = (await t.call("GET", "/.well-known/jwks.json")).json;
-    expect(keys).toHaveLength(1);
-    expect(Object.keys(keys[0]).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x"]);
-    expect(keys[0].x).toBe(stored?.jwk.x);
-    expect(keys[0].kid).toBe(await calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: keys[0].x }));
+    // The token key, then the bulletin key (its own, built the same way).
+    const [bulletin] = await t.vault.read("bulletin");
+    expect(keys.map((key: { x: string }) => key.x)).toEqual([stored?.jwk.x, bulletin?.jwk.x]);
+    for (const key of keys) {
+      expect(Object.keys(key).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x"]);
+      expect(key.kid).toBe(await calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: key.x }));
+    }
   });
 
   it("keeps the private key in a 0600 file beside the database and nothing of it in the database files", async () => {
@@ -295,7 +298,8 @@ describe("token lifetime and rotation", () => {
     const after = await tokenFor({ call: (m, p, o) => callOn(restarted, m, p, o) }, operator.apiKey);
     expect(JSON.parse(Buffer.from(after.split(".")[0] ?? "", "base64url").toString()).kid).toBe(current.jwk.kid);
     const { keys } = await (await restarted.request("/.well-known/jwks.json")).json();
-    expect(keys.map((key: { kid: string }) => key.kid)).toEqual([current.jwk.kid, oldKey?.jwk.kid]);
+    const bulletinKids = (await vault.read("bulletin")).map((key) => key.jwk.kid);
+    expect(keys.map((key: { kid: string }) => key.kid)).toEqual([current.jwk.kid, oldKey?.jwk.kid, ...bulletinKids]);
 
     // Whoever still holds the retired key cannot mint new tokens with it.
     clock.advance(5_000);

@@ -121,8 +121,9 @@ describe("migration 12 on D1", () => {
       },
     };
     const report = await migrate(counted);
-    expect(report.applied).toEqual([12, 13, 14]);
-    expect(batches).toHaveLength(4); // the bookkeeping table, migrations 12, 13 and 14
+    const later = migrations.slice(11).map((m) => m.version);
+    expect(report.applied).toEqual(later);
+    expect(batches).toHaveLength(1 + later.length); // the bookkeeping table, then one batch per migration
     expect(batches[1]).toBeLessThan(20);
     const { rows } = await sql<{ id: string; key: string | null }>`
       SELECT id, contract_number_key AS key FROM tech_contracts ORDER BY id`.execute(database.db);
