@@ -102,27 +102,41 @@ describe("statistics bulletins", () => {
     const again = await publish(t, roles, "2025-07");
     expect(again.status).toBe(409);
     expect(again.json.existingId).toBe(bulletin.id);
+    // A retry under the same Idempotency-Key replays the first answer; another body is refused.
+    const keyed = (period: string) =>
+      t.call("POST", "/v1/bulletins", {
+        token: roles.operator.token,
+        body: { period },
+        headers: { "idempotency-key": "bulletin-retry-1" },
+      });
+    const firstTry = await keyed("2025-Q2");
+    expect(firstTry.status, firstTry.text).toBe(201);
+    const retry = await keyed("2025-Q2");
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.json.id).toBe(firstTry.json.id);
+    expect((await keyed("2025-H1")).status).toBe(422);
     await travel(t, roles, "2025-09-02T02:00:00.000Z");
     const second = await publish(t, roles, "2025-08");
     expect(second.status, second.text).toBe(201);
     const next = await verifiedPayload(t, second.json.jws);
     expect(next.previous).toEqual({
-      sequence: 1,
-      jwsHash: createHash("sha256").update(bulletin.jws).digest("hex"),
-      treeSize: 3,
+      sequence: 2,
+      jwsHash: createHash("sha256").update(firstTry.json.jws).digest("hex"),
+      treeSize: 0,
     });
     expect(next.merkle.treeSize).toBe(4);
     expect(
       verifyConsistency(
-        3,
+        0,
         4,
-        fromHex(payload.merkle.rootHash),
+        fromHex(firstTry.json.payload.merkle.rootHash),
         fromHex(next.merkle.rootHash),
         next.consistencyProof.map(fromHex),
       ),
     ).toBe(true);
     const listed = (await t.call("GET", "/v1/bulletins")).json.items;
-    expect(listed.map((b: { sequence: number }) => b.sequence)).toEqual([2, 1]);
+    expect(listed.map((b: { sequence: number }) => b.sequence)).toEqual([3, 2, 1]);
     expect((await t.call("GET", `/v1/bulletins/${bulletin.id}`)).json).toEqual(bulletin);
   });
 

@@ -2,7 +2,7 @@ import { type BulletinPayload, periodRange } from "../../../contracts/bulletins.
 import { toHex } from "../../crypto/merkle.ts";
 import { requireOperator } from "../access.ts";
 import { chinaDate } from "../dates.ts";
-import { ConflictError, DomainError, InvalidStateError, ValidationError } from "../errors.ts";
+import { BusyError, ConflictError, DomainError, InvalidStateError, ValidationError } from "../errors.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
 import { formatYuan } from "../money.ts";
 import type { Caller, Deps } from "../ports.ts";
@@ -41,6 +41,19 @@ export async function publishBulletin(deps: Deps, command: PublishBulletinComman
       `the period ${command.period} ends on ${range.to} and has not ended yet in China Standard Time (today is ${today}): publish it from ${nextDay(range.to)}`,
     );
   }
+  // A retry of a published request replays its answer (or is refused if its body differs) before
+  // anything is cut: commitDecision answers from the idempotency record without deciding.
+  const scope = eventActor(actor).keyId ?? "system";
+  if (command.idempotency && (await deps.store.findIdempotency(scope, command.idempotency.key))) {
+    return commitDecision(
+      deps,
+      eventActor(actor),
+      async () => {
+        throw new StaleCut("replayed");
+      },
+      command.idempotency,
+    );
+  }
   for (let cut = 1; ; cut++) {
     const head = await deps.store.auditHead();
     const existing = await deps.store.findBulletinByPeriod(command.period);
@@ -71,6 +84,9 @@ export async function publishBulletin(deps: Deps, command: PublishBulletinComman
           const at = await deps.store.auditHead();
           if (at.seq !== head.seq || at.hash !== head.hash)
             throw new StaleCut("the ledger moved while the bulletin was cut");
+          const published = await deps.store.findBulletinByPeriod(command.period);
+          if (published)
+            throw new ConflictError(`the bulletin of ${command.period} is already published`, published.id);
           const publishedAt = now.toISOString();
           const signed: BulletinPayload = { ...payload, publishedAt };
           const record: BulletinRecord = {
@@ -99,7 +115,10 @@ export async function publishBulletin(deps: Deps, command: PublishBulletinComman
         command.idempotency,
       );
     } catch (error) {
-      if (!(error instanceof StaleCut) || cut >= CUTS) throw error;
+      if (!(error instanceof StaleCut)) throw error;
+      if (cut >= CUTS) {
+        throw new BusyError(`the ledger moved while the bulletin was cut, ${CUTS} times: try again`, 5);
+      }
     }
   }
 }
