@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { Command, CommanderError } from "commander";
+import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { isInMemory, LedgerFileError, openSqlite, openSqliteReadOnly } from "../../db/dialects/sqlite.ts";
 import { backupSqlite, restoreSqlite } from "../../db/dialects/sqlite-backup.ts";
 import { migrate, schemaVersion } from "../../db/migrate.ts";
@@ -18,134 +19,214 @@ import { buildDeps, systemClock } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
-const USAGE = `usage: npm run cli -- <command>   (every command but migrate refuses a LEDGER_DATABASE that does not exist)
-  migrate                       apply pending database migrations
-  create-operator --name NAME   add an operator (a person at the registry); prints its API key once
-  revoke-key --key KEY_ID       revoke any API key, an operator's included (over HTTP an operator revokes
-                                members' keys and its own)
-  verify [--bulletin FILE_OR_URL]...
-                                recompute the audit chain and check every record against it (exit 1 if it fails);
-                                reads the file as it is (read-only, never migrated; a missing file is refused);
-                                also checks the ledger against every bulletin it holds and each one given
-  verify-bulletin BULLETIN [--jwks FILE_OR_URL] [--previous BULLETIN] [--entries FILE_OR_URL]
-                                check a bulletin (a file or URL) with no database: signature, payload, arithmetic,
-                                the link to the previous one, and with the entries the root and every figure
-  rotate-bulletin-key           sign bulletins with a new key from now on (restart the service); every earlier
-                                bulletin key stays in the JWKS
-  rotate-signing-key            sign tokens with a new key from now on (restart the service); tokens of the
-                                previous key stay valid until they expire
-  generate-signing-key          print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY (a Worker secret)
-  backup FILE                   an online backup (the service may keep running) to a new file, 0600; prints its head
-  restore FILE [--force]        verify a backup and put it in place of the ledger (stop the service first); the
-                                ledger it replaces is kept as LEDGER_DATABASE.before-restore-TIME`;
+type Config = ReturnType<typeof parseConfig>;
 
-async function main(argv: string[]) {
-  const [command, ...rest] = argv;
-  const config = parseConfig(process.env);
-  if (command === "generate-signing-key") {
-    // Nothing is stored: the key goes to whoever runs this, for a secret store.
-    console.log(JSON.stringify(await generatePrivateJwk()));
-    return 0;
-  }
-  if (command === "verify") {
-    const { values } = parseArgs({ args: rest, options: { bulletin: { type: "string", multiple: true } } });
-    return verify(config.LEDGER_DATABASE, values.bulletin ?? []);
-  }
-  if (command === "verify-bulletin") return verifyBulletinCommand(rest);
-  if (command === "rotate-bulletin-key") {
-    const vault = nodeKeyVault(config);
-    const { current, kept } = await rotateBulletinKey(vault, systemClock);
-    console.log(JSON.stringify({ kid: current.jwk.kid, earlierKeys: kept, vault: vault.description }, null, 2));
-    console.error("restart the service to sign bulletins with the new key; earlier bulletins still verify");
-    return 0;
-  }
-  if (command === "backup" || command === "restore") {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { force: { type: "boolean" } },
-      allowPositionals: true,
-    });
-    const file = positionals[0];
-    if (!file || positionals.length > 1) {
-      console.error(
-        `${command} needs one FILE: npm run cli -- ${command} FILE${command === "restore" ? " [--force]" : ""}`,
-      );
-      return 2;
-    }
-    if (isInMemory(config.LEDGER_DATABASE))
-      throw new LedgerFileError("an in-memory ledger has no file to back up or restore");
-    return command === "backup"
-      ? backup(config.LEDGER_DATABASE, file)
-      : restore(file, config.LEDGER_DATABASE, values.force === true);
-  }
-  if (!KNOWN.has(command ?? "")) {
-    console.error(USAGE);
-    return 2;
-  }
-  // Flags first: a missing one is named before anything is opened.
-  const flag = (name: string) =>
-    parseArgs({ args: rest, options: { [name]: { type: "string" } } })
-      .values[name]?.toString()
-      .trim();
-  const name = command === "create-operator" ? flag("name") : undefined;
-  const keyId = command === "revoke-key" ? flag("key") : undefined;
-  if (command === "create-operator" && !name) {
-    console.error("create-operator needs --name NAME");
-    return 2;
-  }
-  if (command === "revoke-key" && !keyId) {
-    console.error("revoke-key needs --key KEY_ID");
-    return 2;
-  }
+/** Commands that change the ledger: they migrate it first; only migrate may create the file. */
+async function onWritableLedger(config: Config, command: string, run: (database: LedgerDatabase) => Promise<number>) {
   // Only migrate (and the service) create a ledger: a command on a mistyped path must not make one.
-  const onFile = !isInMemory(config.LEDGER_DATABASE);
-  if (command !== "migrate" && onFile && !existsSync(config.LEDGER_DATABASE)) {
+  if (command !== "migrate" && !isInMemory(config.LEDGER_DATABASE) && !existsSync(config.LEDGER_DATABASE)) {
     throw new LedgerFileError(
-      `no ledger at ${config.LEDGER_DATABASE}: check LEDGER_DATABASE, or create one with \`npm start\` or \`npm run cli -- migrate\``,
+      `no ledger at ${config.LEDGER_DATABASE}: check LEDGER_DATABASE (or --database), or create one with \`npm start\` or \`npm run cli -- migrate\``,
     );
   }
   const database = openSqlite(config.LEDGER_DATABASE);
   try {
     const report = await migrate(database);
-    switch (command) {
-      case "migrate":
-        console.log(JSON.stringify(report));
-        return 0;
-      case "create-operator": {
-        const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
-        console.log(JSON.stringify(await createOperator(deps, name as string), null, 2));
-        return 0;
-      }
-      case "revoke-key": {
-        const deps = await buildDeps(database, config, { vault: nodeKeyVault(config) });
-        const revoked = await revokeKeyOnCommandLine(deps, keyId as string);
-        console.log(JSON.stringify({ id: revoked.id, holder: revoked.holder, revokedAt: revoked.revokedAt }, null, 2));
-        return 0;
-      }
-      case "rotate-signing-key": {
-        const vault = nodeKeyVault(config);
+    if (command === "migrate") {
+      console.log(JSON.stringify(report));
+      return 0;
+    }
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * The command line, on commander: \`--help\` on every command (exit 0), unknown commands and
+ * flags named with the usage (exit 2), user errors as one line without a stack trace (exit 1),
+ * \`--database\` as well as LEDGER_DATABASE.
+ */
+function program(setExit: (code: number) => void) {
+  const cli = new Command("npm run cli --")
+    .description("the ledger's command line (every command but migrate refuses a ledger file that does not exist)")
+    .option("--database <path>", "the ledger's database file (default LEDGER_DATABASE, else ./data/ledger.sqlite)")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const config = () => {
+    const { database } = cli.opts<{ database?: string }>();
+    return parseConfig(database ? { ...process.env, LEDGER_DATABASE: database } : process.env);
+  };
+  const act =
+    <A extends unknown[]>(run: (...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      setExit(await run(...args));
+
+  cli
+    .command("migrate")
+    .description("apply pending database migrations (creates the ledger if it does not exist)")
+    .action(act(async () => onWritableLedger(config(), "migrate", async () => 0)));
+  cli
+    .command("create-operator")
+    .description("add an operator (a person at the registry); prints its API key once")
+    .requiredOption("--name <name>", "the operator's name")
+    .action(
+      act(async (options: { name: string }) => {
+        const name = options.name.trim();
+        if (!name) throw new UsageError("create-operator needs --name NAME");
+        const c = config();
+        return onWritableLedger(c, "create-operator", async (database) => {
+          const deps = await buildDeps(database, c, { vault: nodeKeyVault(c) });
+          console.log(JSON.stringify(await createOperator(deps, name), null, 2));
+          return 0;
+        });
+      }),
+    );
+  cli
+    .command("revoke-key")
+    .description("revoke any API key, an operator's included (over HTTP an operator revokes members' keys and its own)")
+    .requiredOption("--key <keyId>", "the key's id")
+    .action(
+      act(async (options: { key: string }) => {
+        const c = config();
+        return onWritableLedger(c, "revoke-key", async (database) => {
+          const deps = await buildDeps(database, c, { vault: nodeKeyVault(c) });
+          const revoked = await revokeKeyOnCommandLine(deps, options.key.trim());
+          console.log(
+            JSON.stringify({ id: revoked.id, holder: revoked.holder, revokedAt: revoked.revokedAt }, null, 2),
+          );
+          return 0;
+        });
+      }),
+    );
+  cli
+    .command("verify")
+    .description(
+      "recompute the audit chain and check every record against it (exit 1 if it fails); reads the file as it is (read-only, never migrated); also checks the ledger against every bulletin it holds and each one given",
+    )
+    .option("--bulletin <fileOrUrl...>", "a bulletin kept outside the ledger (repeatable)")
+    .action(act(async (options: { bulletin?: string[] }) => verify(config().LEDGER_DATABASE, options.bulletin ?? [])));
+  cli
+    .command("verify-bulletin")
+    .description(
+      "check a bulletin (a file or URL) with no database: signature, payload, arithmetic, the link to the previous one, and with the entries the root and every figure",
+    )
+    .argument("<bulletin>", "the bulletin, a file or URL (GET /v1/bulletins/{id})")
+    .option("--jwks <fileOrUrl>", "the JWKS (default: the bulletin URL's origin /.well-known/jwks.json)")
+    .option("--previous <bulletin>", "the bulletin published before it")
+    .option("--entries <fileOrUrl>", "its tree's leaves (GET /v1/bulletins/{id}/entries)")
+    .action(act(verifyBulletinCommand));
+  cli
+    .command("rotate-signing-key")
+    .description(
+      "sign tokens with a new key from now on (restart the service); tokens of the previous key stay valid until they expire",
+    )
+    .action(
+      act(async () => {
+        const c = config();
+        const vault = nodeKeyVault(c);
         if (!vault.write) {
           console.error(
             `the token keys are set in ${vault.description}: put the new key first there (a JWK Set keeps the old one verifying)`,
           );
           return 2;
         }
-        // Moves keys an older version kept in the database into the vault first.
-        await loadTokenKeys(vault, createLedgerStore(database), systemClock);
-        const { current, kept } = await rotateTokenKey(vault, systemClock);
-        console.log(
-          JSON.stringify({ kid: current.jwk.kid, keptForVerification: kept, vault: vault.description }, null, 2),
-        );
-        console.error("restart the service to sign with the new key");
+        return onWritableLedger(c, "rotate-signing-key", async (database) => {
+          // Moves keys an older version kept in the database into the vault first.
+          await loadTokenKeys(vault, createLedgerStore(database), systemClock);
+          const { current, kept } = await rotateTokenKey(vault, systemClock);
+          console.log(
+            JSON.stringify({ kid: current.jwk.kid, keptForVerification: kept, vault: vault.description }, null, 2),
+          );
+          console.error("restart the service to sign with the new key");
+          return 0;
+        });
+      }),
+    );
+  cli
+    .command("rotate-bulletin-key")
+    .description(
+      "sign bulletins with a new key from now on (restart the service); every earlier bulletin key stays in the JWKS",
+    )
+    .action(
+      act(async () => {
+        const vault = nodeKeyVault(config());
+        const { current, kept } = await rotateBulletinKey(vault, systemClock);
+        console.log(JSON.stringify({ kid: current.jwk.kid, earlierKeys: kept, vault: vault.description }, null, 2));
+        console.error("restart the service to sign bulletins with the new key; earlier bulletins still verify");
         return 0;
-      }
-      default:
-        console.error(USAGE);
-        return 2;
-    }
-  } finally {
-    await database.close();
+      }),
+    );
+  cli
+    .command("generate-signing-key")
+    .description(
+      "print a new private Ed25519 JWK, for LEDGER_SIGNING_KEY or LEDGER_BULLETIN_KEY (a Worker secret); stores nothing",
+    )
+    .action(
+      act(async () => {
+        console.log(JSON.stringify(await generatePrivateJwk()));
+        return 0;
+      }),
+    );
+  cli
+    .command("backup")
+    .description("an online backup (the service may keep running) to a new file, 0600; prints its head")
+    .argument("<file>", "the backup file to create")
+    .action(
+      act(async (file: string) => {
+        const c = config();
+        if (isInMemory(c.LEDGER_DATABASE)) throw new LedgerFileError("an in-memory ledger has no file to back up");
+        return backup(c.LEDGER_DATABASE, file);
+      }),
+    );
+  cli
+    .command("restore")
+    .description(
+      "verify a backup and put it in place of the ledger (stop the service first); the ledger it replaces is kept as LEDGER_DATABASE.before-restore-TIME",
+    )
+    .argument("<file>", "the backup to restore")
+    .option("--force", "restore although the ledger's -wal file exists")
+    .action(
+      act(async (file: string, options: { force?: boolean }) => {
+        const c = config();
+        if (isInMemory(c.LEDGER_DATABASE)) throw new LedgerFileError("an in-memory ledger has no file to restore");
+        return restore(file, c.LEDGER_DATABASE, options.force === true);
+      }),
+    );
+  return cli;
+}
+
+/** A command used wrongly, found after commander's own checks: its message and exit 2. */
+class UsageError extends Error {}
+
+async function main(argv: string[]) {
+  let code = 0;
+  const cli = program((exit) => {
+    code = exit;
+  });
+  if (argv.length === 0) {
+    cli.outputHelp({ error: true });
+    return 2;
   }
+  try {
+    await cli.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version are answers, not errors; everything else commander refuses is usage.
+      return error.code === "commander.helpDisplayed" ||
+        error.code === "commander.help" ||
+        error.code === "commander.version"
+        ? 0
+        : 2;
+    }
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  return code;
 }
 
 /** Reads what a ledger file holds, read-only: its schema version and its audit head. */
@@ -200,8 +281,6 @@ async function restore(file: string, target: string, force: boolean) {
   return 0;
 }
 
-const KNOWN = new Set(["migrate", "create-operator", "revoke-key", "rotate-signing-key"]);
-
 /**
  * Checks the ledger as it is on disk: opened read-only (a read-only copy or mount can be checked),
  * never migrated or created. Verification reads each page about once, in a fresh process.
@@ -215,26 +294,15 @@ async function keptBulletin(source: string): Promise<AnchorBulletin> {
   return { payload: bulletin.payload, source };
 }
 
-async function verifyBulletinCommand(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { jwks: { type: "string" }, previous: { type: "string" }, entries: { type: "string" } },
-    allowPositionals: true,
-  });
-  const [source] = positionals;
-  const jwks = values.jwks ?? (source ? defaultJwks(source) : undefined);
-  if (!source || positionals.length > 1 || !jwks) {
-    console.error(
-      "verify-bulletin needs one BULLETIN (a file or URL) and, for a file, --jwks FILE_OR_URL: npm run cli -- verify-bulletin BULLETIN [--jwks ..] [--previous BULLETIN] [--entries FILE]",
-    );
-    return 2;
-  }
+async function verifyBulletinCommand(source: string, options: { jwks?: string; previous?: string; entries?: string }) {
+  const jwks = options.jwks ?? defaultJwks(source);
+  if (!jwks) throw new UsageError("verify-bulletin needs --jwks FILE_OR_URL for a bulletin read from a file");
   const json = async (what: string) => JSON.parse(await readSource(what)) as unknown;
   const report = await checkBulletin({
     bulletin: await json(source),
     jwks: await json(jwks),
-    ...(values.previous ? { previous: await json(values.previous) } : {}),
-    ...(values.entries ? { entries: sourceLines(values.entries) } : {}),
+    ...(options.previous ? { previous: await json(options.previous) } : {}),
+    ...(options.entries ? { entries: sourceLines(options.entries) } : {}),
   });
   console.log(JSON.stringify(report, null, 2));
   if (report.failed) console.error(`${report.failed.check}: ${report.failed.detail}`);

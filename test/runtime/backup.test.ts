@@ -150,7 +150,7 @@ describe("backup and restore", () => {
     const env = envAt(mkdtempSync(join(tmpdir(), "ledger-backup-")));
     const noFile = await failing(env, "backup");
     expect(noFile.code).toBe(2);
-    expect(noFile.stderr).toMatch(/backup needs one FILE/);
+    expect(noFile.stderr).toMatch(/missing required argument .file./);
     const noLedger = await failing(env, "backup", join(tmpdir(), "never.sqlite"));
     expect(noLedger.code).toBe(1);
     expect(noLedger.stderr).toMatch(/^no ledger at /);

@@ -294,7 +294,7 @@ describe("the Node service and command line", () => {
       (error) => error,
     );
     expect(writer.code).toBe(1);
-    expect(writer.stderr).toMatch(/^no ledger at .*: check LEDGER_DATABASE, or create one/);
+    expect(writer.stderr).toMatch(/^no ledger at .*: check LEDGER_DATABASE \(or --database\), or create one/);
     expect(existsSync(env.LEDGER_DATABASE as string)).toBe(false);
 
     await run(TSX, ["src/runtime/cli.ts", "migrate"], { env });
@@ -365,6 +365,40 @@ describe("the Node service and command line", () => {
       /^the ledger's database \/proc\/sys\/ledger\.sqlite cannot be written \(E[A-Z]+: its folder/,
     );
   });
+
+  it("the command line: --help answers (exit 0), unknown commands and flags are named with the usage (exit 2), no stack traces", async () => {
+    const env = freshEnv();
+    const cli = (args: string[]) => run(TSX, ["src/runtime/cli.ts", ...args], { env }).catch((error) => error);
+    const help = await cli(["--help"]);
+    expect(help.code ?? 0).toBe(0);
+    for (const command of ["migrate", "verify", "verify-bulletin", "backup", "restore", "rotate-bulletin-key"]) {
+      expect(help.stdout).toContain(command);
+    }
+    const verifyHelp = await cli(["verify", "--help"]);
+    expect(verifyHelp.code ?? 0).toBe(0);
+    expect(verifyHelp.stdout).toContain("--bulletin");
+    const cases: [string[], RegExp][] = [
+      [["nonsense"], /unknown command 'nonsense'/],
+      [["verify", "--nope"], /unknown option '--nope'/],
+      [["backup"], /missing required argument 'file'/],
+      [["revoke-key", "--key"], /option '--key <keyId>' argument missing/],
+      [[], /Usage: npm run cli --/],
+    ];
+    for (const [args, message] of cases) {
+      const refused = await cli(args);
+      expect(refused.code, args.join(" ")).toBe(2);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr).not.toMatch(/ at .*\.(ts|js):\d+/);
+    }
+    // --database as well as LEDGER_DATABASE, and a missing file is refused, not created.
+    const elsewhere = join(mkdtempSync(join(tmpdir(), "ledger-cli-")), "other.sqlite");
+    const missing = await cli(["--database", elsewhere, "verify"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no ledger at ${elsewhere}`);
+    expect(existsSync(elsewhere)).toBe(false);
+    expect((await cli(["--database", elsewhere, "migrate"])).code ?? 0).toBe(0);
+    expect(existsSync(elsewhere)).toBe(true);
+  }, 60_000);
 
   it("create-operator without a name explains itself", async () => {
     await expect(run(TSX, ["src/runtime/cli.ts", "create-operator"], { env: freshEnv() })).rejects.toMatchObject({
