@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { compactVerify, decodeProtectedHeader, importJWK } from "jose";
 import { Bulletin, type BulletinPayload, periodRange } from "../../contracts/bulletins.ts";
-import { fromHex, leafHash, MerkleLog, toHex, verifyConsistency } from "../crypto/merkle.ts";
+import { fromHex, MerkleLog, textLeafHash, toHex, verifyConsistency } from "../crypto/merkle.ts";
 
 /**
  * Checks a statistics bulletin with no database: only the bulletin, the JWKS and, where given, the
@@ -36,7 +36,6 @@ class CheckFailed extends Error {
 }
 
 const BULLETIN_TYPE = "bulletin+jws";
-const encoder = new TextEncoder();
 
 export async function checkBulletin(input: BulletinCheckInput): Promise<BulletinCheckReport> {
   const passed: string[] = [];
@@ -199,7 +198,7 @@ async function checkEntries(p: BulletinPayload, entries: AsyncIterable<string>) 
   };
   for await (const line of entries) {
     if (line === "") continue;
-    log.append(leafHash(encoder.encode(line)));
+    log.append(textLeafHash(line));
     const entry = JSON.parse(line) as {
       entryOn: string;
       type: string;

@@ -1,6 +1,7 @@
 import type { BulletinSigner } from "../crypto/bulletin-keys.ts";
 import type { AchievementKind, AchievementRecord, AchievementStage, TransferMode } from "./achievements/achievement.ts";
 import type { BulletinReads } from "./bulletins/bulletin.ts";
+import type { LeafHasher } from "./bulletins/bulletin-tree.ts";
 import type { RollupCell, RollupFamilyName, RollupQuery } from "./ledger/rollup-families.ts";
 import type { StateSubjectType, SubjectType } from "./ledger/subjects.ts";
 import type { OrganizationKind } from "./organizations/organization.ts";
@@ -428,6 +429,11 @@ export interface Deps {
    * loop's thread; absent on D1, where statements wait on I/O and a promise must not cross requests.
    */
   serialReads?: <T>(task: () => Promise<T>) => Promise<T>;
+  /**
+   * Optional: reads and hashes a bulletin tree's leaves elsewhere and in parallel; the Node
+   * runtime passes worker threads on the ledger file. By default the tree is read here, by pages.
+   */
+  leafHashes?: LeafHasher;
   /**
    * Optional: checks the chain's stretches (verify-chain.ts) elsewhere and in parallel; the Node
    * runtime passes worker processes with their own read-only connections. By default verification

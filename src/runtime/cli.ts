@@ -17,6 +17,7 @@ import { verifyLedger } from "../domain/verification/verify-ledger.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps, systemClock } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
+import { leafHashWorkers } from "./leaf-hash-workers.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
 type Config = ReturnType<typeof parseConfig>;
@@ -326,7 +327,11 @@ async function verify(path: string, bulletins: string[]) {
       );
     }
     const report = await verifyLedger(
-      { store: createLedgerStore(database), checkStretches: stretchWorkers(database.readPath) },
+      {
+        store: createLedgerStore(database),
+        checkStretches: stretchWorkers(database.readPath),
+        leafHashes: leafHashWorkers(database.readPath),
+      },
       { bulletins: kept },
     );
     console.log(JSON.stringify(report, null, 2));

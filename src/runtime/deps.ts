@@ -76,5 +76,6 @@ export async function buildDeps(
     ...(overrides.log ? { log: overrides.log } : {}),
     ...(overrides.docsScript ? { docsScript: overrides.docsScript } : {}),
     ...(overrides.checkStretches ? { checkStretches: overrides.checkStretches } : {}),
+    ...(overrides.leafHashes ? { leafHashes: overrides.leafHashes } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { migrate } from "../../db/migrate.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
+import { leafHashWorkers } from "./leaf-hash-workers.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
@@ -18,7 +19,13 @@ async function main() {
     ...(log ? { log } : {}),
     docsScript: docsScriptLoader(),
     // Verification over HTTP reads the chain in worker processes, as the command line does.
-    ...(config.LEDGER_DATABASE === ":memory:" ? {} : { checkStretches: stretchWorkers(config.LEDGER_DATABASE) }),
+    ...(config.LEDGER_DATABASE === ":memory:"
+      ? {}
+      : {
+          checkStretches: stretchWorkers(config.LEDGER_DATABASE),
+          // Bulletin trees are read and hashed in threads on the file, as verification's chain is.
+          leafHashes: leafHashWorkers(config.LEDGER_DATABASE),
+        }),
   });
   const operators = await deps.store.findOperatorOrganization();
   serveUntilStopped(deps, database, config, (url) => {

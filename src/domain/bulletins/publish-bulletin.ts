@@ -59,7 +59,7 @@ export async function publishBulletin(deps: Deps, command: PublishBulletinComman
     const existing = await deps.store.findBulletinByPeriod(command.period);
     if (existing) throw new ConflictError(`the bulletin of ${command.period} is already published`, existing.id);
     const previous = await deps.store.lastBulletin();
-    const tree = await buildTree(deps.store, head.seq, range.to);
+    const tree = await buildTree(deps.store, head.seq, range.to, deps.leafHashes);
     const consistencyProof = await proveConsistency(deps, previous, tree);
     const payload: Omit<BulletinPayload, "publishedAt"> = {
       iss: `tech-market-ledger:${deps.market.regionCode}`,

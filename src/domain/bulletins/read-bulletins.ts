@@ -17,12 +17,12 @@ const TREES_KEPT = 2;
 const trees = new WeakMap<object, Map<string, Promise<BulletinTree>>>();
 
 /** A bulletin's tree, rebuilt from the ledger once and kept; refused if it no longer has the bulletin's root. */
-async function treeOf(deps: Pick<Deps, "store">, bulletin: BulletinRecord): Promise<BulletinTree> {
+async function treeOf(deps: Pick<Deps, "store" | "leafHashes">, bulletin: BulletinRecord): Promise<BulletinTree> {
   const kept = trees.get(deps.store) ?? new Map<string, Promise<BulletinTree>>();
   trees.set(deps.store, kept);
   let tree = kept.get(bulletin.id);
   if (!tree) {
-    tree = buildTree(deps.store, bulletin.payload.ledgerHead.seq, bulletin.payload.to);
+    tree = buildTree(deps.store, bulletin.payload.ledgerHead.seq, bulletin.payload.to, deps.leafHashes);
     kept.set(bulletin.id, tree);
     tree.catch(() => kept.delete(bulletin.id));
     while (kept.size > TREES_KEPT) kept.delete(kept.keys().next().value as string);
@@ -41,7 +41,12 @@ async function treeOf(deps: Pick<Deps, "store">, bulletin: BulletinRecord): Prom
  * The inclusion proof of each of a contract's volume entries in a bulletin's tree, for the
  * contract's parties and operators (others get 404, as for the contract itself).
  */
-export async function bulletinProof(deps: Pick<Deps, "store">, caller: Caller, id: string, contractId: string) {
+export async function bulletinProof(
+  deps: Pick<Deps, "store" | "leafHashes">,
+  caller: Caller,
+  id: string,
+  contractId: string,
+) {
   const actor = requireActor(caller);
   const bulletin = await loadBulletin(deps, id);
   await loadVisibleContract(deps, actor, contractId);

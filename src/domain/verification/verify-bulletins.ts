@@ -1,5 +1,5 @@
 import type { BulletinPayload } from "../../../contracts/bulletins.ts";
-import { type BulletinTree, buildTree, rootHex } from "../bulletins/bulletin-tree.ts";
+import { type BulletinTree, buildTree, type LeafHasher, rootHex } from "../bulletins/bulletin-tree.ts";
 import { GENESIS } from "../ledger/audit-chain.ts";
 import { nextTurn } from "../next-turn.ts";
 import type { AuditHead, LedgerStore } from "../ports.ts";
@@ -29,6 +29,7 @@ export async function checkBulletins(
   store: Pick<LedgerStore, "listAuditEvents" | "bulletinLeaves">,
   head: AuditHead,
   bulletins: AnchorBulletin[],
+  leafHashes?: LeafHasher,
 ): Promise<AnchorProblem[]> {
   const problems: AnchorProblem[] = [];
   const name = (b: AnchorBulletin) => `bulletin ${b.payload.sequence} (${b.payload.period}, ${b.source})`;
@@ -62,7 +63,7 @@ export async function checkBulletins(
       ? b
       : a,
   );
-  const shared = await buildTree(store, widest.payload.ledgerHead.seq, widest.payload.to);
+  const shared = await buildTree(store, widest.payload.ledgerHead.seq, widest.payload.to, leafHashes);
   for (const bulletin of live) {
     await nextTurn();
     const { treeSize, rootHash } = bulletin.payload.merkle;
@@ -70,7 +71,7 @@ export async function checkBulletins(
       const own: BulletinTree | null = bulletin === widest ? shared : null;
       if (!own || own.log.length === treeSize) continue;
     }
-    const own = await buildTree(store, bulletin.payload.ledgerHead.seq, bulletin.payload.to);
+    const own = await buildTree(store, bulletin.payload.ledgerHead.seq, bulletin.payload.to, leafHashes);
     if (own.log.length === treeSize && rootHex(own) === rootHash) continue;
     problems.push({
       seq: null,

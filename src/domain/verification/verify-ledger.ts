@@ -34,7 +34,7 @@ export interface VerificationReport {
   problems: VerificationProblem[];
 }
 
-export type VerifyDeps = Pick<Deps, "store" | "checkStretches">;
+export type VerifyDeps = Pick<Deps, "store" | "checkStretches" | "leafHashes">;
 
 const PAGE = 5000;
 /** Events per stretch: few enough that a stretch's bytes stay small, many enough that statements are few. */
@@ -99,7 +99,12 @@ export async function verifyLedger(
   const chain = await checkChain(store, reports);
   // The published past: every bulletin the ledger holds, and those kept outside it.
   const held = (await store.listBulletins()).map((b) => ({ payload: b.payload, source: "held by the ledger" }));
-  const bulletinProblems = await checkBulletins(store, chain.prev, [...held, ...(options.bulletins ?? [])]);
+  const bulletinProblems = await checkBulletins(
+    store,
+    chain.prev,
+    [...held, ...(options.bulletins ?? [])],
+    deps.leafHashes,
+  );
 
   for (const type of STATE_SUBJECT_TYPES) {
     const tally = sumTallies(reports, type);
