@@ -245,6 +245,14 @@ export interface AchievementCatalogueTable {
   transfer_modes: string;
 }
 
+export interface ImportBatchesTable {
+  id: string;
+  state: string;
+  event_seq: number;
+  file_sha256: GeneratedAlways<string>;
+  imported_at: GeneratedAlways<string>;
+}
+
 export interface BulletinsTable {
   id: string;
   /** Canonical JSON, byte for byte the state of its `bulletin.published` event. */
@@ -317,6 +325,7 @@ export interface Database {
   rollup_gross: RollupGrossTable;
   pledges: PledgesTable;
   bulletins: BulletinsTable;
+  import_batches: ImportBatchesTable;
   pledge_entries: PledgeEntriesTable;
   pledge_rights: PledgeRightsTable;
 }

@@ -15,6 +15,7 @@ import { legacyNumberKeys } from "./0012-legacy-number-keys.ts";
 import { pledges } from "./0013-pledges.ts";
 import { largestEntries } from "./0014-largest-entries.ts";
 import { bulletins } from "./0015-bulletins.ts";
+import { importBatches } from "./0016-import-batches.ts";
 
 export interface Migration {
   version: number;
@@ -47,4 +48,5 @@ export const migrations: readonly Migration[] = [
   pledges,
   largestEntries,
   bulletins,
+  importBatches,
 ];

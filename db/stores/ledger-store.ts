@@ -181,6 +181,7 @@ function storeOn(
     findTechContract: (id) => contracts.findTechContract(db, id),
     findLiveContractsByNumber: (code, numberKey) => contracts.findLiveByNumber(db, code, numberKey),
     maxRegistrationSerial: (year) => contracts.maxRegistrationSerial(db, year),
+    findRegistration: (number, year, serial) => contracts.findRegistration(db, number, year, serial),
     listTechContracts: (filter) => contracts.listTechContracts(db, filter),
     checkSubjects: (type, afterId, limit) =>
       isStateSubject(type)

@@ -1,7 +1,7 @@
 import type { StateSubjectType } from "../../src/domain/ledger/subjects.ts";
 
 /**
- * The table of each state subject (migrations 0006, 0008, 0013, 0015): one entry per subject, or this does not
+ * The table of each state subject (migrations 0006, 0008, 0013, 0015, 0016): one entry per subject, or this does not
  * compile. Kept free of runtime imports: verification's worker processes read it without Kysely.
  */
 export const STATE_TABLE_NAMES = {
@@ -12,6 +12,7 @@ export const STATE_TABLE_NAMES = {
   pledge: "pledges",
   pledge_entry: "pledge_entries",
   bulletin: "bulletins",
+  import_batch: "import_batches",
 } as const satisfies Record<StateSubjectType, string>;
 
 export type StateTableName = (typeof STATE_TABLE_NAMES)[StateSubjectType];

@@ -103,3 +103,20 @@ export async function listTechContracts(db: Kysely<Database>, filter: ContractLi
   }
   return (await query.execute()).map(toTechContract);
 }
+
+export async function findRegistration(db: Kysely<Database>, number: string, year: number, serial: number | null) {
+  const row = await db
+    .selectFrom("tech_contracts")
+    .select(READ)
+    .where((eb) =>
+      serial === null
+        ? eb("registration_number", "=", number)
+        : eb.or([
+            eb("registration_number", "=", number),
+            eb.and([eb("registration_year", "=", year), eb("registration_serial", "=", serial)]),
+          ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toTechContract(row) : undefined;
+}

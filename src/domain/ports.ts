@@ -261,6 +261,8 @@ export interface TechContractReads {
   /** Highest registration serial assigned in the year, 0 if none. */
   maxRegistrationSerial(year: number): Promise<number>;
   listTechContracts(filter: ContractListFilter): Promise<TechContractRecord[]>;
+  /** The contract holding a registration number, or a registration year and serial (historical import). */
+  findRegistration(number: string, year: number, serial: number | null): Promise<TechContractRecord | undefined>;
 }
 
 export interface AchievementReads {

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { userInfo } from "node:os";
+import { Presets, SingleBar } from "cli-progress";
 import { Command, CommanderError } from "commander";
 import type { LedgerDatabase } from "../../db/dialects/ledger-database.ts";
 import { isInMemory, LedgerFileError, openSqlite, openSqliteReadOnly } from "../../db/dialects/sqlite.ts";
@@ -14,6 +16,7 @@ import { createOperator } from "../domain/organizations/create-operator.ts";
 import { revokeKeyOnCommandLine } from "../domain/organizations/revoke-api-key.ts";
 import type { AnchorBulletin } from "../domain/verification/verify-bulletins.ts";
 import { verifyLedger } from "../domain/verification/verify-ledger.ts";
+import { runImport } from "../import/run-import.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps, systemClock } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
@@ -118,6 +121,77 @@ function program(setExit: (code: number) => void) {
     .option("--previous <bulletin>", "the bulletin published before it")
     .option("--entries <fileOrUrl>", "its tree's leaves (GET /v1/bulletins/{id}/entries)")
     .action(act(verifyBulletinCommand));
+  cli
+    .command("import")
+    .description(
+      "load contracts registered in the market's earlier system (.csv or .xlsx, one per row; README, Historical import): every row checked first, nothing written if one is bad unless --skip-invalid; a re-run doubles nothing",
+    )
+    .argument("<file>", "a .csv (UTF-8) or .xlsx file")
+    .option("--dry-run", "check every row and write nothing")
+    .option("--skip-invalid", "import the valid rows of a file that has bad ones")
+    .option("--json", "print the report as JSON (last)")
+    .option("--operator <name>", "who runs the import, for the audit chain", userInfo().username)
+    .action(
+      act(
+        async (
+          file: string,
+          options: { dryRun?: boolean; skipInvalid?: boolean; json?: boolean; operator: string },
+        ) => {
+          if (!existsSync(file)) throw new LedgerFileError(`no file at ${file}`);
+          const c = config();
+          return onWritableLedger(c, "import", async (database) => {
+            const deps = await buildDeps(database, c, { vault: nodeKeyVault(c) });
+            if (!(await deps.store.findOperatorOrganization())) {
+              throw new LedgerFileError(
+                "the ledger has no operator yet: create one first (npm run cli -- create-operator --name NAME); imports are recorded under the market's operator organisation",
+              );
+            }
+            const bar =
+              process.stderr.isTTY && !options.json
+                ? new SingleBar(
+                    {
+                      format: "{phase} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}",
+                      stream: process.stderr,
+                    },
+                    Presets.shades_classic,
+                  )
+                : null;
+            let started = Date.now();
+            let phase = "";
+            const report = await runImport(deps, {
+              path: file,
+              operator: options.operator,
+              dryRun: options.dryRun === true,
+              skipInvalid: options.skipInvalid === true,
+              progress: (now, done, total) => {
+                if (!bar) return;
+                if (now !== phase) {
+                  bar.stop();
+                  phase = now;
+                  started = Date.now();
+                  bar.start(total || done, 0, { phase: now, rate: 0 });
+                }
+                if (!total) bar.setTotal(done);
+                bar.update(done, {
+                  phase: now,
+                  rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
+                });
+              },
+            });
+            bar?.stop();
+            if (options.json) console.log(JSON.stringify(report));
+            else {
+              for (const problem of report.invalid)
+                console.error(`line ${problem.line}, ${problem.column}: ${problem.detail}`);
+              console.log(
+                `${report.file} (sha256 ${report.sha256}): ${report.rows} rows, ${report.imported} imported, ${report.skipped} already in the ledger, ${new Set(report.invalid.map((p) => p.line)).size} invalid${options.dryRun ? " (dry run: nothing written)" : report.invalid.length > 0 && !options.skipInvalid ? " (nothing written: fix them, or pass --skip-invalid)" : ""}`,
+              );
+            }
+            return report.invalid.length > 0 ? 1 : 0;
+          });
+        },
+      ),
+    );
   cli
     .command("rotate-signing-key")
     .description(

@@ -19,6 +19,8 @@ export const STATE_SUBJECTS = {
   pledge_entry: { kind: "entry" },
   // Written once (published bulletins never change); no rollup family, so a record.
   bulletin: { kind: "record" },
+  // One per historical import run (file, SHA-256, operator, rows): written once.
+  import_batch: { kind: "record" },
 } as const satisfies Record<string, { kind: "record" | "entry" }>;
 
 export type StateSubjectType = keyof typeof STATE_SUBJECTS;
