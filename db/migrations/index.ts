@@ -16,6 +16,7 @@ import { pledges } from "./0013-pledges.ts";
 import { largestEntries } from "./0014-largest-entries.ts";
 import { bulletins } from "./0015-bulletins.ts";
 import { importBatches } from "./0016-import-batches.ts";
+import { leafOrder } from "./0017-leaf-order.ts";
 
 export interface Migration {
   version: number;
@@ -49,4 +50,5 @@ export const migrations: readonly Migration[] = [
   largestEntries,
   bulletins,
   importBatches,
+  leafOrder,
 ];

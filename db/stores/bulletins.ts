@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { BulletinLeaf, BulletinRecord } from "../../src/domain/bulletins/bulletin.ts";
 import type { Database } from "../schema.ts";
 
@@ -24,24 +24,20 @@ export async function listBulletins(db: Kysely<Database>) {
   return rows.map((row) => toRecord(row) as BulletinRecord);
 }
 
-/** A page of a tree's leaves by the entries' event (index volume_entries_by_event). */
+/** A page of a tree's leaves by day, then event (index volume_entries_by_day_event, migration 17). */
 export async function bulletinLeaves(
   db: Kysely<Database>,
   uptoSeq: number,
   to: string,
-  afterSeq: number,
+  after: { entryOn: string; seq: number } | null,
   limit: number,
 ): Promise<BulletinLeaf[]> {
-  const rows = await db
-    .selectFrom("volume_entries")
-    .select(["event_seq", "state"])
-    .where("event_seq", ">", afterSeq)
-    .where("event_seq", "<=", uptoSeq)
-    .where("entry_on", "<=", to)
-    .orderBy("event_seq")
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({ seq: row.event_seq, leaf: row.state }));
+  const { rows } = await sql<{ event_seq: number; entry_on: string; state: string }>`
+    SELECT event_seq, entry_on, state FROM volume_entries
+    WHERE entry_on <= ${to} AND event_seq <= ${uptoSeq}
+      ${after ? sql`AND (entry_on, event_seq) > (${after.entryOn}, ${after.seq})` : sql``}
+    ORDER BY entry_on, event_seq LIMIT ${limit}`.execute(db);
+  return rows.map((row) => ({ seq: row.event_seq, entryOn: row.entry_on, leaf: row.state }));
 }
 
 export async function contractLeaves(db: Kysely<Database>, contractId: string) {

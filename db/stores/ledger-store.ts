@@ -194,7 +194,7 @@ function storeOn(
     findBulletinByPeriod: (period) => bulletins.findBulletinByPeriod(db, period),
     lastBulletin: () => bulletins.lastBulletin(db),
     listBulletins: () => bulletins.listBulletins(db),
-    bulletinLeaves: (uptoSeq, to, afterSeq, limit) => bulletins.bulletinLeaves(db, uptoSeq, to, afterSeq, limit),
+    bulletinLeaves: (uptoSeq, to, after, limit) => bulletins.bulletinLeaves(db, uptoSeq, to, after, limit),
     contractLeaves: (contractId) => bulletins.contractLeaves(db, contractId),
     findPledge: (id) => pledges.findPledge(db, id),
     maxPledgeSerial: (year) => pledges.maxPledgeSerial(db, year),

@@ -203,4 +203,26 @@ describe("historical import", () => {
     ]);
     expect(report.imported).toBe(0);
   });
+
+  it("imports older days after newer registrations, and bulletins of both still extend each other (trees are by day)", async () => {
+    const t = await ledger();
+    const roles = await givenRoles(t);
+    await travel(t, roles, "2025-07-10T02:00:00.000Z");
+    await givenRegisteredContract(t, roles);
+    // Written after the July registration, dated in 2020.
+    expect(await importing(t, file("legacy.csv", [HEADER, row(1), row(2)]))).toMatchObject({ imported: 2 });
+    await travel(t, roles, "2025-08-03T02:00:00.000Z");
+    const publish = (period: string) =>
+      t.call("POST", "/v1/bulletins", { token: roles.operator.token, body: { period } });
+    const year2020 = await publish("2020");
+    expect(year2020.status, year2020.text).toBe(201);
+    expect(year2020.json.payload.merkle.treeSize).toBe(2);
+    const july = await publish("2025-07");
+    expect(july.status, july.text).toBe(201);
+    expect(july.json.payload.merkle.treeSize).toBe(3);
+    const jwks = (await t.call("GET", "/.well-known/jwks.json")).json;
+    const { checkBulletin } = await import("../../src/bulletins/verify-bulletin.ts");
+    expect(await checkBulletin({ bulletin: july.json, jwks, previous: year2020.json })).toMatchObject({ ok: true });
+    expect((await verifyLedger(t.deps)).ok).toBe(true);
+  });
 });

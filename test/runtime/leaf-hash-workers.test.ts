@@ -32,6 +32,7 @@ describe("bulletin trees hashed in worker threads", () => {
       expect(there.log.length).toBe(here.log.length);
       expect(rootHex(there)).toBe(rootHex(here));
       expect([...there.seqs]).toEqual([...here.seqs]);
+      expect([...there.days]).toEqual([...here.days]);
     }
   });
 });

@@ -5,23 +5,34 @@ import type { LedgerStore } from "../ports.ts";
 
 const PAGE = 20_000;
 
-/** A bulletin's tree: the log of its leaf hashes and the events that wrote its leaves, in order. */
+/**
+ * A bulletin's tree: the log of its leaf hashes and, for each leaf, its entry's day (YYYYMMDD) and
+ * event seq, in tree order, so a leaf's index is found by binary search.
+ */
 export interface BulletinTree {
   log: MerkleLog;
-  /** The seq of each leaf's event, ascending: a leaf's index is found by binary search. */
+  days: Int32Array;
   seqs: Float64Array;
 }
 
-/**
- * Reads and hashes a tree's leaves elsewhere (the Node runtime: worker threads on the ledger file),
- * returning their hashes (32 bytes each) and seqs in ledger order, in consecutive parts.
- */
-export type LeafHasher = (uptoSeq: number, to: string) => Promise<{ hashes: Uint8Array; seqs: Float64Array }[]>;
+/** 2025-07-31 → 20250731. */
+export const dayNumber = (date: string) =>
+  Number(date.slice(0, 4)) * 10_000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
 
 /**
- * The tree of every volume entry written at or before `uptoSeq` and dated on or before `to`, in
- * ledger order, read a page at a time (a million entries hold some 70 MB here, never their text),
- * or from `leafHashes` where the runtime has it.
+ * Reads and hashes a tree's leaves elsewhere (the Node runtime: worker threads on the ledger file),
+ * returning their hashes (32 bytes each), days and seqs in parts, each part in tree order.
+ */
+export type LeafHasher = (
+  uptoSeq: number,
+  to: string,
+) => Promise<{ hashes: Uint8Array; days: Int32Array; seqs: Float64Array }[]>;
+
+/**
+ * The tree of every volume entry written at or before `uptoSeq` and dated on or before `to`, by
+ * day and in ledger order within a day (so a historical import, which appends older days, never
+ * breaks the prefix property: no entry can join a day a bulletin has closed), read a page at a
+ * time (a million entries hold some 80 MB here, never their text), or from `leafHashes`.
  */
 export async function buildTree(
   store: Pick<LedgerStore, "bulletinLeaves">,
@@ -31,50 +42,83 @@ export async function buildTree(
 ): Promise<BulletinTree> {
   if (leafHashes) return treeOfHashes(await leafHashes(uptoSeq, to));
   const log = new MerkleLog();
+  let days = new Int32Array(1024);
   let seqs = new Float64Array(1024);
-  let after = 0;
+  let after: { entryOn: string; seq: number } | null = null;
   const yieldTurn = turnYielder();
   for (;;) {
     const page = await store.bulletinLeaves(uptoSeq, to, after, PAGE);
-    for (const { seq, leaf } of page) {
+    for (const { seq, entryOn, leaf } of page) {
       const index = log.append(textLeafHash(leaf));
       if (index >= seqs.length) {
-        const grown = new Float64Array(seqs.length * 2);
-        grown.set(seqs);
-        seqs = grown;
+        const moreSeqs = new Float64Array(seqs.length * 2);
+        moreSeqs.set(seqs);
+        seqs = moreSeqs;
+        const moreDays = new Int32Array(days.length * 2);
+        moreDays.set(days);
+        days = moreDays;
       }
       seqs[index] = seq;
+      days[index] = dayNumber(entryOn);
     }
     await yieldTurn();
     const last = page.at(-1);
     if (!last || page.length < PAGE) break;
-    after = last.seq;
+    after = { entryOn: last.entryOn, seq: last.seq };
   }
-  return { log, seqs: seqs.subarray(0, log.length) };
+  return { log, days: days.subarray(0, log.length), seqs: seqs.subarray(0, log.length) };
 }
 
-async function treeOfHashes(parts: { hashes: Uint8Array; seqs: Float64Array }[]): Promise<BulletinTree> {
+const before = (dayA: number, seqA: number, dayB: number, seqB: number) =>
+  dayA < dayB || (dayA === dayB && seqA < seqB);
+
+/** Merges parts, each in tree order, into one tree (the threads each read a stretch of seqs). */
+async function treeOfHashes(
+  parts: { hashes: Uint8Array; days: Int32Array; seqs: Float64Array }[],
+): Promise<BulletinTree> {
   const log = new MerkleLog();
-  const seqs = new Float64Array(parts.reduce((n, part) => n + part.seqs.length, 0));
+  const total = parts.reduce((n, part) => n + part.seqs.length, 0);
+  const days = new Int32Array(total);
+  const seqs = new Float64Array(total);
+  const at = parts.map(() => 0);
   const yieldTurn = turnYielder();
-  for (const part of parts) {
-    for (let i = 0; i < part.seqs.length; i++) {
-      if ((i & 4095) === 4095) await yieldTurn();
-      seqs[log.append(part.hashes.subarray(i * 32, i * 32 + 32))] = part.seqs[i] as number;
+  for (let n = 0; n < total; n++) {
+    if ((n & 4095) === 4095) await yieldTurn();
+    let pick = -1;
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p] as (typeof parts)[number];
+      const i = at[p] as number;
+      if (i >= part.seqs.length) continue;
+      if (pick < 0) {
+        pick = p;
+        continue;
+      }
+      const best = parts[pick] as (typeof parts)[number];
+      const j = at[pick] as number;
+      if (before(part.days[i] as number, part.seqs[i] as number, best.days[j] as number, best.seqs[j] as number))
+        pick = p;
     }
+    const part = parts[pick] as (typeof parts)[number];
+    const i = at[pick] as number;
+    at[pick] = i + 1;
+    const index = log.append(part.hashes.subarray(i * 32, i * 32 + 32));
+    days[index] = part.days[i] as number;
+    seqs[index] = part.seqs[i] as number;
   }
-  return { log, seqs };
+  return { log, days, seqs };
 }
 
-/** The index of the leaf written by event `seq`, or -1. */
-export function leafIndexOf(tree: BulletinTree, seq: number): number {
+/** The index of the leaf of the entry dated `entryOn` and written by event `seq`, or -1. */
+export function leafIndexOf(tree: BulletinTree, seq: number, entryOn: string): number {
+  const day = dayNumber(entryOn);
   let lo = 0;
   let hi = tree.seqs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const at = tree.seqs[mid] as number;
-    if (at === seq) return mid;
-    if (at < seq) lo = mid + 1;
+    const d = tree.days[mid] as number;
+    const s = tree.seqs[mid] as number;
+    if (d === day && s === seq) return mid;
+    if (before(d, s, day, seq)) lo = mid + 1;
     else hi = mid - 1;
   }
   return -1;

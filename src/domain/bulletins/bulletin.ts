@@ -12,9 +12,10 @@ export interface BulletinRecord {
   publishedByKeyId: string;
 }
 
-/** One leaf of a bulletin's tree: a volume entry's canonical JSON, and the event that wrote it. */
+/** One leaf of a bulletin's tree: a volume entry's canonical JSON, its day and the event that wrote it. */
 export interface BulletinLeaf {
   seq: number;
+  entryOn: string;
   leaf: string;
 }
 
@@ -26,10 +27,15 @@ export interface BulletinReads {
   /** Newest first. */
   listBulletins(): Promise<BulletinRecord[]>;
   /**
-   * The leaves of a tree, in ledger order, a page at a time: every volume entry written at or
-   * before `uptoSeq` and dated on or before `to`, from the one after `afterSeq`.
+   * The leaves of a tree, by day and in ledger order within a day, a page at a time: every volume
+   * entry written at or before `uptoSeq` and dated on or before `to`, from the one after `after`.
    */
-  bulletinLeaves(uptoSeq: number, to: string, afterSeq: number, limit: number): Promise<BulletinLeaf[]>;
-  /** The volume entries of one contract, in ledger order (their seq and leaf). */
-  contractLeaves(contractId: string): Promise<(BulletinLeaf & { entryOn: string })[]>;
+  bulletinLeaves(
+    uptoSeq: number,
+    to: string,
+    after: { entryOn: string; seq: number } | null,
+    limit: number,
+  ): Promise<BulletinLeaf[]>;
+  /** The volume entries of one contract, in ledger order (their seq, day and leaf). */
+  contractLeaves(contractId: string): Promise<BulletinLeaf[]>;
 }

@@ -55,7 +55,7 @@ export async function bulletinProof(
   const items = (await deps.store.contractLeaves(contractId))
     .filter((entry) => entry.seq <= headSeq && entry.entryOn <= bulletin.payload.to)
     .map((entry) => {
-      const leafIndex = leafIndexOf(tree, entry.seq);
+      const leafIndex = leafIndexOf(tree, entry.seq, entry.entryOn);
       return { leafIndex, leaf: entry.leaf, auditPath: tree.log.inclusionProof(leafIndex).map(toHex) };
     })
     .filter((item) => item.leafIndex >= 0);
@@ -68,13 +68,13 @@ export async function bulletinEntries(deps: Pick<Deps, "store">, caller: Caller,
   const bulletin = await loadBulletin(deps, id);
   const { seq } = bulletin.payload.ledgerHead;
   async function* lines() {
-    let after = 0;
+    let after: { entryOn: string; seq: number } | null = null;
     for (;;) {
       const page = await deps.store.bulletinLeaves(seq, bulletin.payload.to, after, 5_000);
       for (const leaf of page) yield `${leaf.leaf}\n`;
       const last = page.at(-1);
       if (!last || page.length < 5_000) return;
-      after = last.seq;
+      after = { entryOn: last.entryOn, seq: last.seq };
     }
   }
   return { bulletin, lines: lines() };
