@@ -32,7 +32,7 @@ for (let i = 0; i < ROWS; i++) {
   const year = day.slice(0, 4);
   const s = i % sellers.length;
   await write(
-    `历史合同 ${i},LEG-${i},技术开发,委托开发,卖方单位 ${s},${sellers[s]},企业法人,540102,买方单位 ${i % buyers.length},${buyers[i % buyers.length]},企业法人,540103,${day},${day},${day},${(i % 97) + 1}.25,${(i % 50) + 1},农业,专利,${year}540100${String(i).padStart(6, "0")},${day}`,
+    `历史合同 ${i},LEG-${i},技术开发,委托开发,卖方单位 ${s},${sellers[s]},企业法人,540102,买方单位 ${i % buyers.length},${buyers[i % buyers.length]},企业法人,540103,${day},${day},${day},${(i % 97) + 1}.25,${(i % 97) + 1},农业,专利,${year}540100${String(i).padStart(6, "0")},${day}`,
   );
 }
 await new Promise<void>((r) => out.end(() => r()));
@@ -44,6 +44,7 @@ const timed = (args: string[]) => {
   const child = spawnSync("/usr/bin/time", ["-f", "peak-rss-kb %M", tsx, "src/runtime/cli.ts", ...args], {
     env,
     encoding: "utf8",
+    maxBuffer: 1 << 30,
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const rss = Number(/peak-rss-kb (\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024;

@@ -105,18 +105,19 @@ export async function listTechContracts(db: Kysely<Database>, filter: ContractLi
 }
 
 export async function findRegistration(db: Kysely<Database>, number: string, year: number, serial: number | null) {
-  const row = await db
+  // Two lookups, each on its unique index (an OR of both scanned the table).
+  const byNumber = await db
     .selectFrom("tech_contracts")
     .select(READ)
-    .where((eb) =>
-      serial === null
-        ? eb("registration_number", "=", number)
-        : eb.or([
-            eb("registration_number", "=", number),
-            eb.and([eb("registration_year", "=", year), eb("registration_serial", "=", serial)]),
-          ]),
-    )
-    .limit(1)
+    .where("registration_number", "=", number)
     .executeTakeFirst();
-  return row ? toTechContract(row) : undefined;
+  if (byNumber) return toTechContract(byNumber);
+  if (serial === null) return undefined;
+  const bySerial = await db
+    .selectFrom("tech_contracts")
+    .select(READ)
+    .where("registration_year", "=", year)
+    .where("registration_serial", "=", serial)
+    .executeTakeFirst();
+  return bySerial ? toTechContract(bySerial) : undefined;
 }
