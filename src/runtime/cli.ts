@@ -7,7 +7,7 @@ import { isInMemory, LedgerFileError, openSqlite, openSqliteReadOnly } from "../
 import { backupSqlite, restoreSqlite } from "../../db/dialects/sqlite-backup.ts";
 import { migrate, schemaVersion } from "../../db/migrate.ts";
 import { createLedgerStore } from "../../db/stores/ledger-store.ts";
-import { defaultJwks, readSource, sourceLines } from "../bulletins/sources.ts";
+import { defaultJwks, readJson, SourceError, sourceLines } from "../bulletins/sources.ts";
 import { checkBulletin } from "../bulletins/verify-bulletin.ts";
 import { rotateBulletinKey } from "../crypto/bulletin-keys.ts";
 import { generatePrivateJwk } from "../crypto/key-vault.ts";
@@ -362,7 +362,7 @@ async function restore(file: string, target: string, force: boolean) {
  */
 /** A bulletin someone kept, for `verify --bulletin`: its payload, as the ledger signed it. */
 async function keptBulletin(source: string): Promise<AnchorBulletin> {
-  const bulletin = JSON.parse(await readSource(source)) as { payload?: AnchorBulletin["payload"] };
+  const bulletin = (await readJson(source)) as { payload?: AnchorBulletin["payload"] };
   if (!bulletin?.payload?.ledgerHead || !bulletin.payload.merkle) {
     throw new LedgerFileError(`${source} is not a bulletin (GET /v1/bulletins/{id} gives one)`);
   }
@@ -372,11 +372,10 @@ async function keptBulletin(source: string): Promise<AnchorBulletin> {
 async function verifyBulletinCommand(source: string, options: { jwks?: string; previous?: string; entries?: string }) {
   const jwks = options.jwks ?? defaultJwks(source);
   if (!jwks) throw new UsageError("verify-bulletin needs --jwks FILE_OR_URL for a bulletin read from a file");
-  const json = async (what: string) => JSON.parse(await readSource(what)) as unknown;
   const report = await checkBulletin({
-    bulletin: await json(source),
-    jwks: await json(jwks),
-    ...(options.previous ? { previous: await json(options.previous) } : {}),
+    bulletin: await readJson(source),
+    jwks: await readJson(jwks),
+    ...(options.previous ? { previous: await readJson(options.previous) } : {}),
     ...(options.entries ? { entries: sourceLines(options.entries) } : {}),
   });
   console.log(JSON.stringify(report, null, 2));
@@ -418,7 +417,11 @@ async function verify(path: string, bulletins: string[]) {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error instanceof ConfigError || error instanceof LedgerFileError ? error.message : error);
+    console.error(
+      error instanceof ConfigError || error instanceof LedgerFileError || error instanceof SourceError
+        ? error.message
+        : error,
+    );
     process.exit(1);
   },
 );

@@ -51,6 +51,10 @@ describe("the bulletin commands", () => {
     const refused = await cli(["verify-bulletin", tampered, "--jwks", jwks]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^signed payload is the bulletin's: /);
+    const unreadable = await cli(["verify-bulletin", join(dir, "missing.json"), "--jwks", jwks]);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toMatch(/^.*missing\.json cannot be read: ENOENT/);
+    expect(unreadable.stderr).not.toMatch(/ at .*\.(ts|js):\d+/);
     const usage = await cli(["verify-bulletin", kept]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("--jwks");
