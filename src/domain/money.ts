@@ -27,3 +27,10 @@ export function addFen(a: Fen, b: Fen): Fen {
   if (!Number.isSafeInteger(sum)) throw new RangeError("sum exceeds exact integer range");
   return sum;
 }
+
+/** Hundredths of a percent as a two-decimal string, e.g. 6325n → "63.25", -50n → "-0.50". */
+export function formatBasisPoints(bp: bigint): string {
+  const sign = bp < 0n ? "-" : "";
+  const abs = bp < 0n ? -bp : bp;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
+}

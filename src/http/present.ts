@@ -7,7 +7,7 @@ import type { Breakdown, Goal } from "../../contracts/statistics.ts";
 import type { TechContract } from "../../contracts/tech-contracts.ts";
 import { type AchievementRecord, maySeeConversionDetails } from "../domain/achievements/achievement.ts";
 import { type AchievementStatisticsResult, conversionRate } from "../domain/achievements/achievement-statistics.ts";
-import { formatYuan } from "../domain/money.ts";
+import { formatBasisPoints, formatYuan } from "../domain/money.ts";
 import type { IssuedApiKey } from "../domain/organizations/create-api-key.ts";
 import { type PledgeRecord, sizeBandOf } from "../domain/pledges/pledge.ts";
 import { type PledgeStatisticsResult, smallShare } from "../domain/pledges/pledge-statistics.ts";
@@ -106,13 +106,6 @@ export function presentGoal(g: GoalRecord): z.infer<typeof Goal> {
     source: g.createdAt === null ? "configuration" : "operator",
     createdAt: g.createdAt,
   };
-}
-
-/** Hundredths of a percent as a two-decimal string, e.g. 6325n → "63.25", -50n → "-0.50". */
-export function formatBasisPoints(bp: bigint): string {
-  const sign = bp < 0n ? "-" : "";
-  const abs = bp < 0n ? -bp : bp;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
 }
 
 const figures = (f: VolumeFigures) => ({

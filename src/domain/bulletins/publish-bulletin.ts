@@ -4,10 +4,11 @@ import { requireOperator } from "../access.ts";
 import { chinaDate } from "../dates.ts";
 import { BusyError, ConflictError, DomainError, InvalidStateError, ValidationError } from "../errors.ts";
 import { commitDecision, eventActor, type IdempotencyRequest } from "../ledger/write.ts";
-import { formatYuan } from "../money.ts";
+import { formatBasisPoints, formatYuan } from "../money.ts";
 import type { Caller, Deps } from "../ports.ts";
 import { contractBreakdown } from "../statistics/breakdown.ts";
 import { listGoals } from "../statistics/goals.ts";
+import { computeProgress } from "../statistics/progress.ts";
 import type { BulletinRecord } from "./bulletin.ts";
 import { type BulletinTree, buildTree, rootHex, sha256Hex } from "./bulletin-tree.ts";
 
@@ -170,23 +171,19 @@ async function periodFigures(deps: Deps, range: { from: string; to: string }): P
   };
 }
 
-/** Every goal's cumulative progress at the day given: from its start to the earlier of its end and that day. */
+/** Every goal's cumulative progress at the day given, as GET /v1/statistics/progress reported it then. */
 async function goalsAt(deps: Deps, day: string): Promise<BulletinPayload["goals"]> {
   const goals = await listGoals(deps);
   return Promise.all(
     goals.map(async (goal) => {
-      const until = goal.endsOn < day ? goal.endsOn : day;
-      const started = goal.startsOn <= until;
-      const totals = started ? await deps.store.volumeTotals(goal.startsOn, until) : null;
-      const cumulative = totals ? (goal.amount === "total" ? totals.totalFen : totals.technologyFen) : 0;
-      const basisPoints = cumulative <= 0 ? 0n : (BigInt(cumulative) * 10_000n) / BigInt(goal.targetFen);
+      const progress = await computeProgress(deps, goal, day);
       return {
         id: goal.id,
         name: goal.name,
         targetAmount: formatYuan(goal.targetFen),
-        cumulativeAmount: formatYuan(cumulative),
-        percent: `${basisPoints / 100n}.${String(basisPoints % 100n).padStart(2, "0")}`,
-        reachedOn: started ? await deps.store.reachedOn(goal.startsOn, until, goal.amount, goal.targetFen) : null,
+        cumulativeAmount: formatYuan(progress.cumulativeFen),
+        percent: formatBasisPoints(progress.basisPoints),
+        reachedOn: progress.reachedOn,
       };
     }),
   );

@@ -34,7 +34,12 @@ export async function goalProgress(
   return cachedRead(deps, "progress", goal, today, () => computeProgress(deps, goal, today));
 }
 
-async function computeProgress(deps: Pick<Deps, "store">, goal: GoalRecord, today: string): Promise<GoalProgress> {
+/** A goal's progress as of a day (today, or a bulletin's period end): volume up to it, and its run rate then. */
+export async function computeProgress(
+  deps: Pick<Deps, "store">,
+  goal: GoalRecord,
+  today: string,
+): Promise<GoalProgress> {
   const pick = (f: VolumeFigures) => (goal.amount === "total" ? f.totalFen : f.technologyFen);
   const until = [goal.endsOn, today].sort()[0] ?? today;
   const totals = await deps.store.volumeTotals(goal.startsOn, until);

@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { progressRoute } from "../../../../contracts/statistics.ts";
-import { formatYuan } from "../../../domain/money.ts";
+import { formatBasisPoints, formatYuan } from "../../../domain/money.ts";
 import { goalProgress } from "../../../domain/statistics/progress.ts";
 import type { AppEnv } from "../../app-env.ts";
-import { formatBasisPoints, presentGoal } from "../../present.ts";
+import { presentGoal } from "../../present.ts";
 
 export function registerProgress(app: OpenAPIHono<AppEnv>) {
   app.openapi(progressRoute, async (c) => {
