@@ -22,7 +22,14 @@ import * as bulletins from "./bulletins.ts";
 import { compiledOnce, rowsOf } from "./compiled-once.ts";
 import * as organizations from "./organizations.ts";
 import * as pledges from "./pledges.ts";
-import { GROSS_CONSTRAINT, GROSS_LIMIT, rollupBreakdown, rollupWrites } from "./rollups.ts";
+import {
+  BATCH_ROLLUP_FROM,
+  batchRollupWrites,
+  GROSS_CONSTRAINT,
+  GROSS_LIMIT,
+  rollupBreakdown,
+  rollupWrites,
+} from "./rollups.ts";
 import { stateRowWrites } from "./state-tables.ts";
 import * as statistics from "./statistics.ts";
 import * as contracts from "./tech-contracts.ts";
@@ -56,14 +63,27 @@ function stateWrites(db: Kysely<Database>, events: readonly AuditEvent[]): Compi
     if (isStateSubject(event.subjectType)) last.set(`${event.subjectType} ${event.subjectId}`, event);
   }
   const queries: CompiledQuery[] = [];
+  // A family with many entries here (an import batch) has them summed per cell after their rows.
+  const entrySeqs = new Map<RollupFamily, number[]>();
+  for (const event of last.values()) {
+    const family = familyOf(event.subjectType);
+    if (family) entrySeqs.set(family, [...(entrySeqs.get(family) ?? []), event.seq]);
+  }
   for (const event of last.values()) {
     const type = event.subjectType as StateSubjectType;
     queries.push(...stateRowWrites(db, type, { id: event.subjectId, state: event.state, eventSeq: event.seq }));
-    const family = (ROLLUP_FAMILIES as Partial<Record<StateSubjectType, RollupFamily>>)[type];
-    if (family) queries.push(...rollupWrites(family, JSON.parse(event.state) as Record<string, unknown>));
+    const family = familyOf(type);
+    if (family && (entrySeqs.get(family)?.length ?? 0) < BATCH_ROLLUP_FROM)
+      queries.push(...rollupWrites(family, JSON.parse(event.state) as Record<string, unknown>));
+  }
+  for (const [family, seqs] of entrySeqs) {
+    if (seqs.length >= BATCH_ROLLUP_FROM)
+      queries.push(...batchRollupWrites(family, Math.min(...seqs), Math.max(...seqs)));
   }
   return queries;
 }
+
+const familyOf = (type: string) => (ROLLUP_FAMILIES as Partial<Record<string, RollupFamily>>)[type];
 
 function compileChange(db: Kysely<Database>, change: Change): CompiledQuery {
   switch (change.kind) {

@@ -225,6 +225,43 @@ export function describeStore(dialect: string, open: () => Promise<LedgerDatabas
       await database.close();
     });
 
+    it("sums a write of many entries per cell, to exactly the rollups one write per entry makes", async () => {
+      // An import batch writes hundreds of entries at once: their rollup changes are summed per
+      // cell in SQL (rollups.ts batchRollupWrites) instead of three upserts per entry.
+      const days = ["2023-05-20", "2023-05-20", "2023-11-02", "2024-03-10", "2024-07-01", "2024-07-02", "2025-02-14"];
+      const drafts = Array.from({ length: 14 }, (_, i): EventDraft[] => {
+        const a = achievementRecord(`ach_b${i}`, 40 + i, {
+          registeredOn: days[i % days.length],
+          stage: i % 3 === 0 ? "early" : "mature",
+          techField: i % 2 === 0 ? "agriculture" : "energy",
+        });
+        const entry = achievementEntryFor(a, "registration", `ae_b${i}`, AT);
+        return [
+          { action: "achievement.registered", subjectType: "achievement", subjectId: a.id, state: a },
+          { action: "achievement_entry.recorded", subjectType: "achievement_entry", subjectId: entry.id, state: entry },
+        ];
+      });
+      const dump = async (database: LedgerDatabase) => {
+        const tables = ["achievement_daily", "achievement_monthly", "achievement_periods", "rollup_gross"];
+        const out: Record<string, unknown[]> = {};
+        for (const table of tables) {
+          const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(database.db);
+          out[table] = rows.map((r) => JSON.stringify(r)).sort();
+        }
+        return out;
+      };
+      const together = await fresh();
+      await write(together.store, drafts.flat());
+      const apart = await fresh();
+      for (const pair of drafts) await write(apart.store, pair);
+      const summed = await dump(together.database);
+      expect(summed.achievement_monthly?.length).toBeGreaterThan(20);
+      expect(summed).toEqual(await dump(apart.database));
+      expect(await together.store.checkRollups()).toEqual([]);
+      await together.database.close();
+      await apart.database.close();
+    });
+
     it("refuses, as a conflict writing nothing, an entry that would take a family's gross past 2^53", async () => {
       const { database, store } = await fresh();
       const a = achievementRecord("ach_6", 6);
