@@ -246,7 +246,10 @@ export const TechContract = z
       .openapi({ description: "technologyAmount >= 5,000,000.00 yuan: two operators must register it" }),
     submittedAt: Instant,
     submittedBy: z.object({ organizationId: z.string(), keyId: z.string(), holder: z.string() }),
-    reviewDueOn: BusinessDate.nullable().openapi({ description: "15 working days after (re)submission, 30 if large" }),
+    reviewDueOn: BusinessDate.nullable().openapi({
+      description:
+        "15 working days after (re)submission, 30 if large, on China's official calendar (public holidays skipped, make-up working days counted)",
+    }),
     overdue: z.boolean(),
     approvals: z.array(Approval),
     decisionReason: z.string().nullable(),
@@ -314,6 +317,25 @@ export const getContractRoute = createRoute({
   responses: { 200: jsonResponse(TechContract, "The contract"), ...problemResponses },
 });
 
+export const ReviewCalendar = z
+  .object({
+    name: z.string().openapi({ example: "chinese-days 1.5.7" }),
+    years: z.array(
+      z.object({
+        year: z.number().int(),
+        source: z.enum(["official", "configured", "weekdays"]).openapi({
+          description:
+            "official: the State Council's holidays and make-up days as shipped; configured: LEDGER_WORKING_DAYS; weekdays: no data for the year, Monday to Friday counted",
+        }),
+      }),
+    ),
+  })
+  .openapi("ReviewCalendar", {
+    description: "The working-day calendar that counted the review deadlines of the page, year by year",
+  });
+
+export const ContractList = listOf(TechContract).extend({ reviewCalendar: ReviewCalendar }).openapi("ContractList");
+
 export const listContractsRoute = createRoute({
   method: "get",
   path: "/v1/contracts",
@@ -322,7 +344,7 @@ export const listContractsRoute = createRoute({
   summary: "List contracts (operators: all; members: those they are party to)",
   security: bearerSecurity,
   request: { query: ListContractsQuery },
-  responses: { 200: jsonResponse(listOf(TechContract), "A page of contracts"), ...problemResponses },
+  responses: { 200: jsonResponse(ContractList, "A page of contracts"), ...problemResponses },
 });
 
 export const decideContractRoute = createRoute({

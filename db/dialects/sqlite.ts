@@ -31,6 +31,8 @@ export interface SqliteOptions {
    * does better without: on this VM a first-touch fault costs more than a pread.
    */
   mapped?: boolean;
+  /** Told of each group COMMIT (its attempts) and each log sync (its seconds): the service's metrics. */
+  observe?: { groupCommitted?(size: number): void; synced?(seconds: number): void };
 }
 
 const DEFAULT_MAX_GROUP = 32;
@@ -351,8 +353,10 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     }
     syncRunning = true;
     const covers = committed;
+    const started = performance.now();
     syncLog(walPath).then(
       () => {
+        options.observe?.synced?.((performance.now() - started) / 1000);
         synced = covers;
         syncRunning = false;
         const ready = waiters.filter((w) => w.target <= synced);
@@ -498,6 +502,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): LedgerDat
     }
     const committed = members;
     const results = outcomes;
+    options.observe?.groupCommitted?.(committed.length);
     if (!syncsItself) {
       for (const [i, attempt] of committed.entries()) settle(attempt, results[i] as Settled);
       return;

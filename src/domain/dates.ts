@@ -19,21 +19,3 @@ export function addDays(date: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * The date `workingDays` Monday-to-Friday days after `date`, in constant time (it runs for every
- * contract shown or written). A Saturday or Sunday start counts as the Friday before it: the next
- * working day after any of the three is the same Monday.
- */
-export function addWorkingDays(date: string, workingDays: number): string {
-  if (workingDays <= 0) return date;
-  const start = Date.parse(`${date}T00:00:00Z`);
-  const weekday = (new Date(start).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
-  const position = Math.min(weekday, 4);
-  const friday = start - (weekday - position) * DAY_MS;
-  const target = position + workingDays;
-  const days = Math.floor(target / 5) * 7 + (target % 5) - position;
-  return new Date(friday + days * DAY_MS).toISOString().slice(0, 10);
-}

@@ -8,6 +8,7 @@ import type { OrganizationKind } from "./organizations/organization.ts";
 import type { PledgeRecord, PledgeStatus } from "./pledges/pledge.ts";
 import type { GoalRecord } from "./statistics/goal.ts";
 import type { ContractStatus, ContractType, TechContractRecord } from "./tech-contracts/tech-contract.ts";
+import type { WorkingCalendar } from "./working-days.ts";
 
 export type { StateSubjectType, SubjectType } from "./ledger/subjects.ts";
 
@@ -407,6 +408,8 @@ export interface Market {
   planGoal: GoalRecord;
   operatorOrganizationName: string;
   tokenLifetimeSeconds: number;
+  /** The working days review deadlines count (China's official calendar in the runtime). */
+  calendar: WorkingCalendar;
 }
 
 /** Answers of pure reads, keyed by what they depend on (the ledger head among it). */
@@ -442,4 +445,6 @@ export interface Deps {
    * checks them here, one after another.
    */
   checkStretches?: (ranges: StretchRange[]) => Promise<StretchReport[]>;
+  /** Optional: told of each write set once it is committed and durable (the service's metrics count registrations). */
+  committed?: (events: readonly AuditEvent[]) => void;
 }

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
 import type { Caller, Deps } from "../domain/ports.ts";
-import type { Metrics } from "./metrics.ts";
+import type { LedgerMetrics } from "./metrics.ts";
 import type { RateLimitBindings, RateLimitSettings } from "./middleware/rate-limit.ts";
 
 export interface AppDeps extends Deps {
-  metrics: Metrics;
+  /** The Node runtime keeps metrics (runtime/prom-metrics.ts); a Worker keeps none. */
+  metrics?: LedgerMetrics;
   /** Writes one structured log line; omitted in tests. */
   log?: (line: Record<string, unknown>) => void;
   /** The docs UI script, served from the installed package rather than a CDN. */

@@ -15,7 +15,12 @@ import type { RightLookupResult } from "../domain/pledges/read-pledges.ts";
 import type { AuditEvent, Caller, OrganizationRecord, VolumeFigures } from "../domain/ports.ts";
 import type { BreakdownResult } from "../domain/statistics/breakdown.ts";
 import type { GoalRecord } from "../domain/statistics/goal.ts";
-import { isOverdue, reviewDueOn, type TechContractRecord } from "../domain/tech-contracts/tech-contract.ts";
+import {
+  isOverdue,
+  type ReviewClock,
+  reviewDueOn,
+  type TechContractRecord,
+} from "../domain/tech-contracts/tech-contract.ts";
 
 export function presentOrganization(r: OrganizationRecord): z.infer<typeof Organization> {
   return {
@@ -39,7 +44,7 @@ export function presentApiKey(issued: IssuedApiKey, showSecret: boolean): z.infe
   };
 }
 
-export function presentTechContract(r: TechContractRecord, today: string): z.infer<typeof TechContract> {
+export function presentTechContract(r: TechContractRecord, review: ReviewClock): z.infer<typeof TechContract> {
   return {
     id: r.id,
     status: r.status,
@@ -66,8 +71,8 @@ export function presentTechContract(r: TechContractRecord, today: string): z.inf
       keyId: r.submittedByKeyId,
       holder: r.submittedByHolder,
     },
-    reviewDueOn: reviewDueOn(r),
-    overdue: isOverdue(r, today),
+    reviewDueOn: reviewDueOn(r, review.calendar),
+    overdue: isOverdue(r, review),
     approvals: r.approvals,
     decisionReason: r.decisionReason,
     registrationNumber: r.registrationNumber,

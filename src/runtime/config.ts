@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PrivateJwkSchema } from "../crypto/key-vault.ts";
+import { WorkingDaysOverride } from "./official-calendar.ts";
 
 /**
  * The only reader of the environment (process.env on Node, the Worker's env on Cloudflare).
@@ -78,6 +79,22 @@ export const ConfigSchema = z.object({
    * address is that many entries from its end. 0 (the default): the socket's address, the header ignored.
    */
   LEDGER_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Review deadlines count China's official working days (the shipped chinese-days data); this
+   * gives a year it does not know yet, as JSON: { "holidays": [dates], "workdays": [dates] }.
+   */
+  LEDGER_WORKING_DAYS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be JSON: { "holidays": [...], "workdays": [...] }' });
+        return z.NEVER;
+      }
+    })
+    .pipe(WorkingDaysOverride)
+    .optional(),
   /**
    * On Node: a request's headers and body must arrive within this many milliseconds (headers
    * within half of it), or the connection is answered 408 and closed, so slow or stalled clients

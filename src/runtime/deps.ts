@@ -10,9 +10,9 @@ import { createSerialGate } from "../domain/next-turn.ts";
 import type { Clock } from "../domain/ports.ts";
 import { PLAN_GOAL_ID } from "../domain/statistics/goal.ts";
 import type { AppDeps } from "../http/app-env.ts";
-import { Metrics } from "../http/metrics.ts";
 import type { Config } from "./config.ts";
 import { createIds } from "./ids.ts";
+import { officialCalendar } from "./official-calendar.ts";
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -51,6 +51,7 @@ export async function buildDeps(
       registryCode: config.LEDGER_REGISTRY_CODE,
       operatorOrganizationName: config.LEDGER_OPERATOR_ORGANIZATION,
       tokenLifetimeSeconds: config.LEDGER_TOKEN_TTL_SECONDS,
+      calendar: officialCalendar(config.LEDGER_WORKING_DAYS),
       planGoal: {
         id: PLAN_GOAL_ID,
         name: config.LEDGER_GOAL_NAME,
@@ -61,7 +62,9 @@ export async function buildDeps(
         createdAt: null,
       },
     },
-    metrics: overrides.metrics ?? new Metrics(),
+    ...(overrides.metrics
+      ? { metrics: overrides.metrics, committed: overrides.metrics.committed.bind(overrides.metrics) }
+      : {}),
     readCache: overrides.readCache ?? createReadCache(config.LEDGER_READ_CACHE_MB * 1024 * 1024),
     ...(overrides.serialReads || database.dialect === "sqlite"
       ? { serialReads: overrides.serialReads ?? createSerialGate() }

@@ -4,18 +4,21 @@ import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
 import { leafHashWorkers } from "./leaf-hash-workers.ts";
+import { createPromMetrics } from "./prom-metrics.ts";
 import { docsScriptLoader, serveUntilStopped } from "./serve.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
 async function main() {
   const config = parseConfig(process.env);
-  const database = openSqlite(config.LEDGER_DATABASE);
+  const metrics = createPromMetrics();
+  const database = openSqlite(config.LEDGER_DATABASE, { observe: metrics.database });
   const report = await migrate(database);
   const log =
     config.LEDGER_LOG === "json" ? (line: Record<string, unknown>) => console.log(JSON.stringify(line)) : undefined;
   const vault = nodeKeyVault(config);
   const deps = await buildDeps(database, config, {
     vault,
+    metrics,
     ...(log ? { log } : {}),
     docsScript: docsScriptLoader(),
     // Verification over HTTP reads the chain in worker processes, as the command line does.
@@ -27,6 +30,7 @@ async function main() {
           leafHashes: leafHashWorkers(config.LEDGER_DATABASE),
         }),
   });
+  metrics.track(deps.store);
   const operators = await deps.store.findOperatorOrganization();
   serveUntilStopped(deps, database, config, (url) => {
     console.log(

@@ -1,5 +1,9 @@
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
+import { createPromMetrics } from "../../src/runtime/prom-metrics.ts";
 import { createTestApp, givenOperator } from "../support/app.ts";
+import { givenRegisteredContract } from "../support/contracts.ts";
+import { givenRoles } from "../support/roles.ts";
 
 describe("operations endpoints", () => {
   it("/healthz checks the database", async () => {
@@ -13,22 +17,58 @@ describe("operations endpoints", () => {
     expect(down.json).toEqual({ status: "unavailable", database: "unavailable" });
   });
 
-  it("/metrics counts requests by route pattern and status, with a latency histogram", async () => {
-    const t = await createTestApp();
+  it("/metrics is Prometheus text a parser reads: requests, process and runtime, and the ledger's own", async () => {
+    const metrics = createPromMetrics();
+    // On a file, as npm start runs it: writes are committed in groups and the log synced.
+    const t = await createTestApp({ metrics }, { file: true, sqlite: { observe: metrics.database } });
+    metrics.track(t.deps.store);
+    const roles = await givenRoles(t);
+    const contract = await givenRegisteredContract(t, roles);
     await t.call("GET", "/healthz");
     await t.call("GET", "/v1/organizations/org_a");
     await t.call("GET", "/v1/organizations/org_b");
-    const metrics = await t.call("GET", "/metrics");
-    expect(metrics.status).toBe(200);
-    expect(metrics.headers.get("content-type")).toContain("text/plain");
-    expect(metrics.text).toContain('ledger_http_requests_total{method="GET",route="/healthz",status="200"} 1');
-    expect(metrics.text).toContain(
-      'ledger_http_requests_total{method="GET",route="/v1/organizations/:id",status="401"} 2',
+    expect((await t.call("GET", "/v1/audit/verification", { token: roles.operator.token })).json.ok).toBe(true);
+    const response = await t.call("GET", "/metrics");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const families = new Map(parsePrometheusTextFormat(response.text).map((f) => [f.name, f]));
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+
+    expect(value("ledger_http_requests_total", { route: "/healthz", status: "200" })?.value).toBe("1");
+    expect(value("ledger_http_requests_total", { route: "/v1/organizations/:id", status: "401" })?.value).toBe("2");
+    // The parser folds a labelled histogram's series together, so its lines are read as text.
+    expect(families.get("ledger_http_request_duration_seconds")?.type).toBe("HISTOGRAM");
+    expect(response.text).toMatch(/ledger_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} 1\n/);
+    expect(response.text).toMatch(
+      /ledger_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/healthz"\} 1\n/,
     );
-    expect(metrics.text).toMatch(/ledger_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} 1/);
-    expect(metrics.text).toMatch(
-      /ledger_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="\+Inf"\} 1/,
-    );
+
+    expect(Number(value("ledger_chain_head_seq")?.value)).toBe((await t.deps.store.auditHead()).seq);
+    expect(value("ledger_registrations_total", { registry: "tech_contract", type: contract.type })?.value).toBe("1");
+    expect(value("ledger_last_verification_ok")?.value).toBe("1");
+    expect(Number(value("ledger_last_verification_timestamp_seconds")?.value)).toBe(t.clock.now().getTime() / 1000);
+    // Every write above was one group commit of one attempt, each with its log sync.
+    const groups = value("ledger_group_commit_size");
+    expect(Number(groups?.count)).toBeGreaterThanOrEqual(5);
+    expect(groups?.buckets?.["1"]).toBe(groups?.count);
+    expect(Number(value("ledger_log_sync_seconds")?.count)).toBeGreaterThanOrEqual(5);
+    // Node's process and runtime metrics.
+    for (const name of [
+      "process_cpu_user_seconds_total",
+      "process_resident_memory_bytes",
+      "nodejs_heap_size_used_bytes",
+    ])
+      expect(families.has(name), name).toBe(true);
+    await t.database.close();
+  });
+
+  it("/metrics where the runtime keeps none (a Worker) says so as a problem", async () => {
+    const t = await createTestApp();
+    const response = await t.call("GET", "/metrics");
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.json.detail).toContain("Workers analytics");
   });
 
   it("writes one structured log line per request", async () => {

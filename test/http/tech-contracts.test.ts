@@ -557,6 +557,25 @@ describe("review and registration", () => {
     const notOverdue = await t.call("GET", "/v1/contracts?overdue=false", { token: roles.operator.token });
     expect(notOverdue.json.items.map((c: { id: string }) => c.id)).toEqual([ordinary.id]);
   });
+
+  it("counts deadlines on China's official calendar, and the overdue list says which year's data it used", async () => {
+    // Submitted Monday 22 September 2025: National Day (1-8 October) is skipped, the make-up
+    // Sunday 28 September and Saturday 11 October count, so 15 working days end on Friday
+    // 17 October, not on Monday 13 October as Monday to Friday would have it.
+    await travel(t, roles, "2025-09-22T02:00:00.000Z");
+    const contract = await givenRecordedContract(t, roles);
+    expect(contract.reviewDueOn).toBe("2025-10-17");
+    await travel(t, roles, "2025-10-14T02:00:00.000Z");
+    const before = await t.call("GET", "/v1/contracts?overdue=true", { token: roles.operator.token });
+    expect(before.json.items).toEqual([]);
+    await travel(t, roles, "2025-10-18T02:00:00.000Z");
+    const after = await t.call("GET", "/v1/contracts?overdue=true", { token: roles.operator.token });
+    expect(after.json.items.map((c: { id: string }) => c.id)).toEqual([contract.id]);
+    expect(after.json.reviewCalendar).toEqual({
+      name: expect.stringMatching(/^chinese-days \d+\.\d+\.\d+$/),
+      years: [{ year: 2025, source: "official" }],
+    });
+  });
 });
 
 describe("reversals", () => {
@@ -660,7 +679,7 @@ describe("access to contracts", () => {
       body: { reason: "x" },
     }));
     const listed = await t.call("GET", "/v1/contracts", { token: outsider.token });
-    expect(listed.json).toEqual({ items: [], nextCursor: null });
+    expect(listed.json).toMatchObject({ items: [], nextCursor: null });
     expect((await t.call("GET", "/v1/contracts")).status).toBe(401);
     // The buyer sees it too; cancellation by the party works last, so the matrix above saw it registered.
     const byBuyer = await t.call("GET", `/v1/contracts/${id}`, { token: roles.otherMember.token });
@@ -696,7 +715,7 @@ describe("access to contracts", () => {
     const page3 = await t.call("GET", `/v1/contracts?limit=2&cursor=${page2.json.nextCursor}`, {
       token: roles.operator.token,
     });
-    expect(page3.json).toEqual({ items: [], nextCursor: null });
+    expect(page3.json).toMatchObject({ items: [], nextCursor: null });
   });
 
   it("names bad list parameters", async () => {

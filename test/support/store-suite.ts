@@ -233,7 +233,7 @@ export function describeStore(dialect: string, open: () => Promise<LedgerDatabas
         const a = achievementRecord(`ach_b${i}`, 40 + i, {
           registeredOn: days[i % days.length],
           stage: i % 3 === 0 ? "early" : "mature",
-          techField: i % 2 === 0 ? "agriculture" : "energy",
+          techField: i % 2 === 0 ? "agriculture" : "new_energy",
         });
         const entry = achievementEntryFor(a, "registration", `ae_b${i}`, AT);
         return [

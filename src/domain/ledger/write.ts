@@ -1,5 +1,5 @@
 import { HeadMovedError, IdempotencyKeyReuseError } from "../errors.ts";
-import type { AttemptStore, Change, Deps, EventActor } from "../ports.ts";
+import type { AttemptStore, AuditEvent, Change, Deps, EventActor } from "../ports.ts";
 import { chainEvents, type EventDraft } from "./audit-chain.ts";
 
 /** What one attempt of an operation decided: its result, and what to write for it. */
@@ -36,16 +36,21 @@ export type AttemptDeps<D> = Omit<D, "store"> & { store: AttemptStore };
  * write that lands after our reads moves it and our commit is refused; we then decide again from
  * fresh reads. No lock is held across an await, which is what lets the same code run on D1.
  */
-export async function commitDecision<T, D extends Pick<Deps, "store" | "clock">>(
+export async function commitDecision<T, D extends Pick<Deps, "store" | "clock" | "committed">>(
   deps: D,
   actor: EventActor,
   decide: Decide<T, D>,
   idempotency?: IdempotencyRequest<T>,
 ): Promise<Outcome<T>> {
   const scope = actor.keyId ?? "system";
+  // The events of the attempt that committed: reported once the attempt has settled (durable).
+  let written: readonly AuditEvent[] = [];
   for (let attempt = 1; ; attempt++) {
     const result = await deps.store.attempt((store) => tryOnce({ ...deps, store }, attempt));
-    if (result !== RETRY) return result;
+    if (result !== RETRY) {
+      if (written.length > 0) deps.committed?.(written);
+      return result;
+    }
     // Yield so the writer that won can finish before we read again.
     await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * Math.random()));
   }
@@ -90,7 +95,9 @@ export async function commitDecision<T, D extends Pick<Deps, "store" | "clock">>
     }
     if (decision.events.length === 0 && changes.length === 0) return { kind: "done", result: decision.result };
     try {
-      await deps.store.commit({ events: chainEvents(head, decision.events, actor, at), changes });
+      const events = chainEvents(head, decision.events, actor, at);
+      await deps.store.commit({ events, changes });
+      written = events;
       return { kind: "done", result: decision.result };
     } catch (error) {
       if (!(error instanceof HeadMovedError) || attempt >= MAX_ATTEMPTS) throw error;

@@ -2,7 +2,15 @@ import { requireActor, visibleOr404 } from "../access.ts";
 import { chinaDate } from "../dates.ts";
 import { ForbiddenError, ValidationError } from "../errors.ts";
 import type { Actor, Caller, ContractListFilter, Deps, TechContractReads } from "../ports.ts";
-import { type ContractStatus, type ContractType, isOverdue, type TechContractRecord } from "./tech-contract.ts";
+import { calendarYears } from "../working-days.ts";
+import {
+  type ContractStatus,
+  type ContractType,
+  isOverdue,
+  type ReviewClock,
+  reviewDueOn,
+  type TechContractRecord,
+} from "./tech-contract.ts";
 
 export function isPartyTo(actor: Actor, contract: TechContractRecord): boolean {
   return (
@@ -46,13 +54,19 @@ export interface ListTechContractsQuery {
   overdue?: boolean | undefined;
 }
 
+/** Today and the market's working-day calendar: what review deadlines are judged against. */
+export function reviewClockOf(deps: Pick<Deps, "clock" | "market">): ReviewClock {
+  return { today: chinaDate(deps.clock.now()), calendar: deps.market.calendar };
+}
+
 export async function listTechContracts(
-  deps: Pick<Deps, "store" | "clock">,
+  deps: Pick<Deps, "store" | "clock" | "market">,
   caller: Caller,
   query: ListTechContractsQuery,
 ) {
   const actor = requireActor(caller);
-  const today = chinaDate(deps.clock.now());
+  const review = reviewClockOf(deps);
+  const { today } = review;
   const filter: ContractListFilter = {
     limit: query.limit,
     afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
@@ -67,8 +81,15 @@ export async function listTechContracts(
   };
   const page = await deps.store.listTechContracts(filter);
   const last = page.at(-1);
-  const items = query.overdue === undefined ? page : page.filter((c) => isOverdue(c, today) === query.overdue);
-  return { items, nextCursor: page.length === query.limit && last ? encodeCursor(last.id) : null };
+  const items = query.overdue === undefined ? page : page.filter((c) => isOverdue(c, review) === query.overdue);
+  // Which year's calendar data counted the deadlines shown (from review start to deadline).
+  const spans = items.flatMap((c) => {
+    const due = reviewDueOn(c, review.calendar);
+    return due ? [Number(c.reviewStartedOn.slice(0, 4)), Number(due.slice(0, 4))] : [];
+  });
+  const year = Number(today.slice(0, 4));
+  const reviewCalendar = calendarYears(review.calendar, Math.min(year, ...spans), Math.max(year, ...spans));
+  return { items, nextCursor: page.length === query.limit && last ? encodeCursor(last.id) : null, reviewCalendar };
 }
 
 export function encodeCursor(id: string): string {

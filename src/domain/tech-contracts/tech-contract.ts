@@ -7,8 +7,8 @@ import type {
   TECH_FIELDS,
 } from "../../../contracts/tech-contracts.ts";
 import { LARGE_CONTRACT_YUAN } from "../../../contracts/tech-contracts.ts";
-import { addWorkingDays } from "../dates.ts";
 import type { OrganizationKind } from "../organizations/organization.ts";
+import { addWorkingDays, type WorkingCalendar } from "../working-days.ts";
 
 export type ContractType = (typeof CONTRACT_TYPES)[number];
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
@@ -137,13 +137,21 @@ export function registrationNumber(year: number, regionCode: string, serial: num
   return `${year}${regionCode}${String(serial).padStart(6, "0")}`;
 }
 
-export function reviewDueOn(contract: TechContractRecord): string | null {
+/** A submitted contract's review deadline: 15 working days after review started (30 if large). */
+export function reviewDueOn(contract: TechContractRecord, calendar: WorkingCalendar): string | null {
   if (contract.status !== "submitted") return null;
-  return addWorkingDays(contract.reviewStartedOn, contract.large ? LARGE_REVIEW_WORKING_DAYS : REVIEW_WORKING_DAYS);
+  const days = contract.large ? LARGE_REVIEW_WORKING_DAYS : REVIEW_WORKING_DAYS;
+  return addWorkingDays(calendar, contract.reviewStartedOn, days);
 }
 
-export function isOverdue(contract: TechContractRecord, today: string): boolean {
-  const due = reviewDueOn(contract);
+/** What deadlines are judged against: today (China Standard Time) and the working-day calendar. */
+export interface ReviewClock {
+  today: string;
+  calendar: WorkingCalendar;
+}
+
+export function isOverdue(contract: TechContractRecord, { today, calendar }: ReviewClock): boolean {
+  const due = reviewDueOn(contract, calendar);
   return due !== null && today > due;
 }
 

@@ -30,7 +30,7 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   const seconds = (performance.now() - started) / 1000;
   const deps = c.get("deps");
   const route = c.res.status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
-  deps.metrics.observe(c.req.method, route, c.res.status, seconds);
+  deps.metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
   const caller = c.get("caller");
   deps.log?.({
     time: new Date().toISOString(),

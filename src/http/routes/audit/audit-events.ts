@@ -18,9 +18,15 @@ export function registerAudit(app: OpenAPIHono<AppEnv>) {
   let running: ReturnType<typeof verifyLedger> | undefined;
   app.openapi(verifyLedgerRoute, async (c) => {
     requireOperator(c.get("caller"));
-    running ??= verifyLedger(c.get("deps")).finally(() => {
-      running = undefined;
-    });
+    const deps = c.get("deps");
+    running ??= verifyLedger(deps)
+      .then((report) => {
+        deps.metrics?.verified(report.ok, deps.clock.now());
+        return report;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return c.json(await running, 200);
   });
 }

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { correctContractRoute } from "../../../../contracts/tech-contracts.ts";
-import { chinaDate } from "../../../domain/dates.ts";
 import { correctTechContract } from "../../../domain/tech-contracts/correct-tech-contract.ts";
+import { reviewClockOf } from "../../../domain/tech-contracts/read-tech-contracts.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentTechContract } from "../../present.ts";
 
@@ -13,6 +13,6 @@ export function registerCorrectContract(app: OpenAPIHono<AppEnv>) {
       contractId: c.req.valid("param").id,
       patch: c.req.valid("json"),
     });
-    return c.json(presentTechContract(contract, chinaDate(deps.clock.now())), 200);
+    return c.json(presentTechContract(contract, reviewClockOf(deps)), 200);
   });
 }

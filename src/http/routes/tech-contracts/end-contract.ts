@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { cancelContractRoute, revokeContractRoute } from "../../../../contracts/tech-contracts.ts";
-import { chinaDate } from "../../../domain/dates.ts";
 import { cancelTechContract, revokeTechContract } from "../../../domain/tech-contracts/end-tech-contract.ts";
+import { reviewClockOf } from "../../../domain/tech-contracts/read-tech-contracts.ts";
 import type { TechContractRecord } from "../../../domain/tech-contracts/tech-contract.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { idempotencyOf, sendOutcome } from "../../idempotency.ts";
@@ -15,7 +15,7 @@ export function registerEndContract(app: OpenAPIHono<AppEnv>) {
     app.openapi(route, async (c) => {
       const deps = c.get("deps");
       const body = c.req.valid("json");
-      const render = (r: TechContractRecord) => presentTechContract(r, chinaDate(deps.clock.now()));
+      const render = (r: TechContractRecord) => presentTechContract(r, reviewClockOf(deps));
       const outcome = await operation(deps, {
         caller: c.get("caller"),
         contractId: c.req.valid("param").id,

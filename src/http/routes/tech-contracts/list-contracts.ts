@@ -1,7 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { listContractsRoute } from "../../../../contracts/tech-contracts.ts";
-import { chinaDate } from "../../../domain/dates.ts";
-import { listTechContracts } from "../../../domain/tech-contracts/read-tech-contracts.ts";
+import { listTechContracts, reviewClockOf } from "../../../domain/tech-contracts/read-tech-contracts.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { presentTechContract } from "../../present.ts";
 
@@ -13,7 +12,14 @@ export function registerListContracts(app: OpenAPIHono<AppEnv>) {
       ...query,
       overdue: overdue === undefined ? undefined : overdue === "true",
     });
-    const today = chinaDate(deps.clock.now());
-    return c.json({ items: page.items.map((r) => presentTechContract(r, today)), nextCursor: page.nextCursor }, 200);
+    const review = reviewClockOf(deps);
+    return c.json(
+      {
+        items: page.items.map((r) => presentTechContract(r, review)),
+        nextCursor: page.nextCursor,
+        reviewCalendar: page.reviewCalendar,
+      },
+      200,
+    );
   });
 }
