@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
@@ -17,6 +17,9 @@ const LEDGER_BULLETIN_KEY = JSON.stringify({
   d: bulletinKey.d,
 });
 
+// The one-time secret that creates the first operator (README, "Cloudflare Workers + D1").
+const LEDGER_BOOTSTRAP_SECRET = randomBytes(32).toString("hex");
+
 /** Runs test/workers inside workerd with a local D1, offline. Kept apart from the Node run. */
 export default defineConfig({
   plugins: [
@@ -24,7 +27,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         d1Databases: ["DB", "STORE_DB", "MIGRATION_DB"],
-        bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY, LEDGER_BULLETIN_KEY },
+        bindings: { LEDGER_LOG: "off", LEDGER_SIGNING_KEY, LEDGER_BULLETIN_KEY, LEDGER_BOOTSTRAP_SECRET },
       },
     }),
   ],

@@ -408,6 +408,8 @@ export interface Market {
   planGoal: GoalRecord;
   operatorOrganizationName: string;
   tokenLifetimeSeconds: number;
+  /** The SHA-256 of LEDGER_BOOTSTRAP_SECRET, where set: the one-time way to the first operator (organizations/create-operator.ts). */
+  bootstrapSecretHash: string | null;
   /** The working days review deadlines count (China's official calendar in the runtime). */
   calendar: WorkingCalendar;
 }

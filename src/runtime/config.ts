@@ -64,6 +64,11 @@ export const ConfigSchema = z.object({
    * publish bulletins. Never the token key. Earlier keys stay in the set, after the signing one.
    */
   LEDGER_BULLETIN_KEY: signingKeySetting.optional(),
+  /**
+   * A one-time secret that creates the first operator over HTTP (POST /v1/bootstrap), for a
+   * Worker, which has no command line on D1: `npx wrangler secret put LEDGER_BOOTSTRAP_SECRET`.
+   */
+  LEDGER_BOOTSTRAP_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -hex 32)").optional(),
   /** The private keys' file on Node (0600); beside the database by default, never inside it. */
   LEDGER_KEY_FILE: z.string().min(1).optional(),
   LEDGER_LOG: z.enum(["json", "off"]).default("json"),

@@ -7,6 +7,7 @@ import { loadTokenKeys } from "../crypto/token-keys.ts";
 import { createReadCache } from "../domain/ledger/read-cache.ts";
 import { parseYuan } from "../domain/money.ts";
 import { createSerialGate } from "../domain/next-turn.ts";
+import { hashSecret } from "../domain/organizations/api-keys.ts";
 import type { Clock } from "../domain/ports.ts";
 import { PLAN_GOAL_ID } from "../domain/statistics/goal.ts";
 import type { AppDeps } from "../http/app-env.ts";
@@ -52,6 +53,7 @@ export async function buildDeps(
       operatorOrganizationName: config.LEDGER_OPERATOR_ORGANIZATION,
       tokenLifetimeSeconds: config.LEDGER_TOKEN_TTL_SECONDS,
       calendar: officialCalendar(config.LEDGER_WORKING_DAYS),
+      bootstrapSecretHash: config.LEDGER_BOOTSTRAP_SECRET ? hashSecret(config.LEDGER_BOOTSTRAP_SECRET) : null,
       planGoal: {
         id: PLAN_GOAL_ID,
         name: config.LEDGER_GOAL_NAME,

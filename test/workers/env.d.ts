@@ -8,6 +8,8 @@ declare global {
       STORE_DB: D1Binding;
       /** Migrations from an old schema: test/workers/migrations.test.ts alone. */
       MIGRATION_DB: D1Binding;
+      /** The one-time secret of POST /v1/bootstrap (vitest.workers.config.ts). */
+      LEDGER_BOOTSTRAP_SECRET: string;
     }
   }
 }

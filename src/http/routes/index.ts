@@ -9,6 +9,7 @@ import { registerWithdrawAchievement } from "./achievements/withdraw-achievement
 import { registerAudit } from "./audit/audit-events.ts";
 import { registerIssueToken, registerJwks } from "./auth/issue-token.ts";
 import { registerBulletins } from "./bulletins/bulletins.ts";
+import { registerBootstrap } from "./operations/bootstrap.ts";
 import { registerDashboard } from "./operations/dashboard.ts";
 import { registerDocs } from "./operations/docs.ts";
 import { registerHealth } from "./operations/health.ts";
@@ -38,6 +39,7 @@ import { registerRecordContract } from "./tech-contracts/record-contract.ts";
 export function registerRoutes(app: OpenAPIHono<AppEnv>) {
   // Auth
   registerIssueToken(app);
+  registerBootstrap(app);
   registerJwks(app);
 
   // Organisations and keys
