@@ -284,6 +284,7 @@ const AchievementParams = z.object({ id: Id.openapi({ param: { name: "id", in: "
 const tags = ["Technology achievements"];
 
 export const recordAchievementRoute = createRoute({
+  operationId: "recordAchievement",
   method: "post",
   path: "/v1/achievements",
   ...access({ public: "none", member: "all", operator: "none" }),
@@ -296,6 +297,7 @@ export const recordAchievementRoute = createRoute({
 });
 
 export const catalogueRoute = createRoute({
+  operationId: "searchCatalogue",
   method: "get",
   path: "/v1/achievements",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -306,6 +308,7 @@ export const catalogueRoute = createRoute({
 });
 
 export const getAchievementRoute = createRoute({
+  operationId: "getAchievement",
   method: "get",
   path: "/v1/achievements/{id}",
   ...access({ public: "own", member: "own", operator: "all" }),
@@ -316,6 +319,7 @@ export const getAchievementRoute = createRoute({
 });
 
 export const decideAchievementRoute = createRoute({
+  operationId: "decideAchievement",
   method: "post",
   path: "/v1/achievements/{id}/decisions",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -327,6 +331,7 @@ export const decideAchievementRoute = createRoute({
 });
 
 export const correctAchievementRoute = createRoute({
+  operationId: "correctAchievement",
   method: "patch",
   path: "/v1/achievements/{id}",
   ...access({ public: "none", member: "own", operator: "none" }),
@@ -338,6 +343,7 @@ export const correctAchievementRoute = createRoute({
 });
 
 export const withdrawAchievementRoute = createRoute({
+  operationId: "withdrawAchievement",
   method: "post",
   path: "/v1/achievements/{id}/withdrawal",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -349,6 +355,7 @@ export const withdrawAchievementRoute = createRoute({
 });
 
 export const achievementStatisticsRoute = createRoute({
+  operationId: "achievementStatistics",
   method: "get",
   path: "/v1/statistics/achievements",
   ...access({ public: "all", member: "all", operator: "all" }),

@@ -51,6 +51,7 @@ export const Verification = z
   .openapi("Verification");
 
 export const listAuditEventsRoute = createRoute({
+  operationId: "listAuditEvents",
   method: "get",
   path: "/v1/audit/events",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -62,6 +63,7 @@ export const listAuditEventsRoute = createRoute({
 });
 
 export const verifyLedgerRoute = createRoute({
+  operationId: "verifyLedger",
   method: "get",
   path: "/v1/audit/verification",
   ...access({ public: "none", member: "none", operator: "all" }),

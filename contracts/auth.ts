@@ -15,6 +15,7 @@ export const TokenResponse = z
   .openapi("TokenResponse");
 
 export const issueTokenRoute = createRoute({
+  operationId: "issueToken",
   method: "post",
   path: "/v1/auth/token",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -27,6 +28,7 @@ export const issueTokenRoute = createRoute({
 export const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi("JWKS");
 
 export const jwksRoute = createRoute({
+  operationId: "getJwks",
   method: "get",
   path: "/.well-known/jwks.json",
   ...access({ public: "all", member: "all", operator: "all" }),

@@ -119,6 +119,7 @@ const tags = ["Statistics bulletins"];
 const BulletinParams = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
 
 export const publishBulletinRoute = createRoute({
+  operationId: "publishBulletin",
   method: "post",
   path: "/v1/bulletins",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -130,6 +131,7 @@ export const publishBulletinRoute = createRoute({
 });
 
 export const listBulletinsRoute = createRoute({
+  operationId: "listBulletins",
   method: "get",
   path: "/v1/bulletins",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -139,6 +141,7 @@ export const listBulletinsRoute = createRoute({
 });
 
 export const getBulletinRoute = createRoute({
+  operationId: "getBulletin",
   method: "get",
   path: "/v1/bulletins/{id}",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -149,6 +152,7 @@ export const getBulletinRoute = createRoute({
 });
 
 export const bulletinProofRoute = createRoute({
+  operationId: "getBulletinProof",
   method: "get",
   path: "/v1/bulletins/{id}/proofs/{contractId}",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -162,6 +166,7 @@ export const bulletinProofRoute = createRoute({
 });
 
 export const bulletinEntriesRoute = createRoute({
+  operationId: "listBulletinEntries",
   method: "get",
   path: "/v1/bulletins/{id}/entries",
   ...access({ public: "none", member: "none", operator: "all" }),

@@ -6,6 +6,7 @@ export const Health = z
   .openapi("Health");
 
 export const healthRoute = createRoute({
+  operationId: "checkHealth",
   method: "get",
   path: "/healthz",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -42,6 +43,7 @@ export const CreatedOperator = z
   .openapi("CreatedOperator");
 
 export const bootstrapRoute = createRoute({
+  operationId: "bootstrapOperators",
   method: "post",
   path: "/v1/bootstrap",
   // Gated by a one-time secret, not by a role: anyone holding it, once, while there is no operator.

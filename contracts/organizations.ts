@@ -29,7 +29,7 @@ export const CreditCode = z
     const problem = creditCodeProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: creditCodeMessages[problem] });
   })
-  .openapi({ example: "91540100MA6T1XKX3P", description: "Unified social credit code, GB 32100-2015" });
+  .openapi({ example: "91540100MA6T1XKX3J", description: "Unified social credit code, GB 32100-2015" });
 
 export const CreateOrganizationBody = z
   .object({
@@ -77,6 +77,7 @@ const OrgParams = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } 
 const KeyParams = OrgParams.extend({ keyId: Id.openapi({ param: { name: "keyId", in: "path" } }) });
 
 export const createOrganizationRoute = createRoute({
+  operationId: "createOrganization",
   method: "post",
   path: "/v1/organizations",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -88,6 +89,7 @@ export const createOrganizationRoute = createRoute({
 });
 
 export const getOrganizationRoute = createRoute({
+  operationId: "getOrganization",
   method: "get",
   path: "/v1/organizations/{id}",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -99,6 +101,7 @@ export const getOrganizationRoute = createRoute({
 });
 
 export const createApiKeyRoute = createRoute({
+  operationId: "createApiKey",
   method: "post",
   path: "/v1/organizations/{id}/api-keys",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -110,6 +113,7 @@ export const createApiKeyRoute = createRoute({
 });
 
 export const revokeApiKeyRoute = createRoute({
+  operationId: "revokeApiKey",
   method: "delete",
   path: "/v1/organizations/{id}/api-keys/{keyId}",
   ...access({ public: "none", member: "none", operator: "all" }),

@@ -249,6 +249,7 @@ const PledgeParams = z.object({ id: Id.openapi({ param: { name: "id", in: "path"
 const tags = ["IP pledges"];
 
 export const recordPledgeRoute = createRoute({
+  operationId: "recordPledge",
   method: "post",
   path: "/v1/pledges",
   ...access({ public: "none", member: "all", operator: "none" }),
@@ -260,6 +261,7 @@ export const recordPledgeRoute = createRoute({
 });
 
 export const listPledgesRoute = createRoute({
+  operationId: "listPledges",
   method: "get",
   path: "/v1/pledges",
   ...access({ public: "none", member: "all", operator: "all" }),
@@ -271,6 +273,7 @@ export const listPledgesRoute = createRoute({
 });
 
 export const getPledgeRoute = createRoute({
+  operationId: "getPledge",
   method: "get",
   path: "/v1/pledges/{id}",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -282,6 +285,7 @@ export const getPledgeRoute = createRoute({
 });
 
 export const decidePledgeRoute = createRoute({
+  operationId: "decidePledge",
   method: "post",
   path: "/v1/pledges/{id}/decisions",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -293,6 +297,7 @@ export const decidePledgeRoute = createRoute({
 });
 
 export const changePledgeRoute = createRoute({
+  operationId: "changePledge",
   method: "post",
   path: "/v1/pledges/{id}/changes",
   ...access({ public: "none", member: "own", operator: "none" }),
@@ -304,6 +309,7 @@ export const changePledgeRoute = createRoute({
 });
 
 export const releasePledgeRoute = createRoute({
+  operationId: "releasePledge",
   method: "post",
   path: "/v1/pledges/{id}/release",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -315,6 +321,7 @@ export const releasePledgeRoute = createRoute({
 });
 
 export const lookupRightRoute = createRoute({
+  operationId: "lookupPledgedRight",
   method: "get",
   path: "/v1/pledges/rights/{type}/{number}",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -325,6 +332,7 @@ export const lookupRightRoute = createRoute({
 });
 
 export const pledgeStatisticsRoute = createRoute({
+  operationId: "pledgeStatistics",
   method: "get",
   path: "/v1/statistics/pledges",
   ...access({ public: "all", member: "all", operator: "all" }),

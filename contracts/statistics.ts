@@ -151,6 +151,7 @@ export const Breakdown = z
   .openapi("ContractBreakdown");
 
 export const listGoalsRoute = createRoute({
+  operationId: "listGoals",
   method: "get",
   path: "/v1/goals",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -160,6 +161,7 @@ export const listGoalsRoute = createRoute({
 });
 
 export const createGoalRoute = createRoute({
+  operationId: "createGoal",
   method: "post",
   path: "/v1/goals",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -171,6 +173,7 @@ export const createGoalRoute = createRoute({
 });
 
 export const progressRoute = createRoute({
+  operationId: "getProgress",
   method: "get",
   path: "/v1/statistics/progress",
   ...access({ public: "all", member: "all", operator: "all" }),
@@ -181,6 +184,7 @@ export const progressRoute = createRoute({
 });
 
 export const breakdownRoute = createRoute({
+  operationId: "contractStatistics",
   method: "get",
   path: "/v1/statistics/contracts",
   ...access({ public: "all", member: "all", operator: "all" }),

@@ -296,6 +296,7 @@ export const ListContractsQuery = ListQuery.extend({
 }, ALWAYS);
 
 export const recordContractRoute = createRoute({
+  operationId: "recordContract",
   method: "post",
   path: "/v1/contracts",
   ...access({ public: "none", member: "all", operator: "none" }),
@@ -307,6 +308,7 @@ export const recordContractRoute = createRoute({
 });
 
 export const getContractRoute = createRoute({
+  operationId: "getContract",
   method: "get",
   path: "/v1/contracts/{id}",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -337,6 +339,7 @@ export const ReviewCalendar = z
 export const ContractList = listOf(TechContract).extend({ reviewCalendar: ReviewCalendar }).openapi("ContractList");
 
 export const listContractsRoute = createRoute({
+  operationId: "listContracts",
   method: "get",
   path: "/v1/contracts",
   ...access({ public: "none", member: "all", operator: "all" }),
@@ -348,6 +351,7 @@ export const listContractsRoute = createRoute({
 });
 
 export const decideContractRoute = createRoute({
+  operationId: "decideContract",
   method: "post",
   path: "/v1/contracts/{id}/decisions",
   ...access({ public: "none", member: "none", operator: "all" }),
@@ -359,6 +363,7 @@ export const decideContractRoute = createRoute({
 });
 
 export const correctContractRoute = createRoute({
+  operationId: "correctContract",
   method: "patch",
   path: "/v1/contracts/{id}",
   ...access({ public: "none", member: "own", operator: "none" }),
@@ -370,6 +375,7 @@ export const correctContractRoute = createRoute({
 });
 
 export const cancelContractRoute = createRoute({
+  operationId: "cancelContract",
   method: "post",
   path: "/v1/contracts/{id}/cancellation",
   ...access({ public: "none", member: "own", operator: "all" }),
@@ -381,6 +387,7 @@ export const cancelContractRoute = createRoute({
 });
 
 export const revokeContractRoute = createRoute({
+  operationId: "revokeContract",
   method: "post",
   path: "/v1/contracts/{id}/revocation",
   ...access({ public: "none", member: "none", operator: "all" }),

@@ -4,7 +4,7 @@
 # API. Needs curl and node. Run it on a new ledger (a second run finds the member already there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-URL=${LEDGER_URL:-http://localhost:3000}
+URL=${URL:-http://localhost:3000}
 # >>> first steps
 json() { node -pe "JSON.parse(require('fs').readFileSync(0, 'utf8'))$1"; }
 token() { curl -sf "$URL/v1/auth/token" -H 'content-type: application/json' -d "{\"apiKey\": \"$1\"}" | json .accessToken; }

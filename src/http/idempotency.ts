@@ -18,17 +18,18 @@ export function idempotencyOf<T>(
 
 /**
  * A replay answers with the first response exactly; a fresh result is rendered now. The reply is
- * typed as its route's: a replayed body is what `render` produced for this route and status.
+ * typed as its route's: a replayed body is what `render` produced for this route and status. A
+ * 201 names what it created in `Location`: by default the collection's path and the body's id.
  */
 export function sendOutcome<T, B extends object, S extends ContentfulStatusCode>(
   c: Context,
   outcome: Outcome<T>,
   status: S,
   render: (result: T) => B,
+  location: (body: B) => string = (body) => `${c.req.path}/${(body as { id?: string }).id}`,
 ) {
-  if (outcome.kind === "replay") {
-    c.header("Idempotent-Replayed", "true");
-    return c.json(outcome.body as B, status);
-  }
-  return c.json(render(outcome.result), status);
+  const body = outcome.kind === "replay" ? (outcome.body as B) : render(outcome.result);
+  if (outcome.kind === "replay") c.header("Idempotent-Replayed", "true");
+  if (status === 201) c.header("Location", location(body));
+  return c.json(body, status);
 }

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { Presets, SingleBar } from "cli-progress";
 import { Command, CommanderError } from "commander";
@@ -21,6 +22,7 @@ import { ConfigError, parseConfig } from "./config.ts";
 import { buildDeps, systemClock } from "./deps.ts";
 import { nodeKeyVault } from "./key-file.ts";
 import { leafHashWorkers } from "./leaf-hash-workers.ts";
+import { openApiDocument } from "./openapi-document.ts";
 import { stretchWorkers } from "./verify-workers.ts";
 
 type Config = ReturnType<typeof parseConfig>;
@@ -241,6 +243,18 @@ function program(setExit: (code: number) => void) {
     .action(
       act(async () => {
         console.log(JSON.stringify(await generatePrivateJwk()));
+        return 0;
+      }),
+    );
+  cli
+    .command("openapi")
+    .description("print the OpenAPI document (what GET /openapi.json serves), without a server or a ledger")
+    .option("--output <file>", "write it to this file instead")
+    .action(
+      act(async (options: { output?: string }) => {
+        const text = `${JSON.stringify(await openApiDocument(), null, 2)}\n`;
+        if (options.output) await writeFile(options.output, text);
+        else process.stdout.write(text);
         return 0;
       }),
     );

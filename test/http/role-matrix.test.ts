@@ -272,6 +272,18 @@ describe("the role matrix, from the OpenAPI document's x-access", () => {
           wrong.push(
             `${op.key} as ${cell} (${rule}): ${response.status}, expected ${allowed.join("/")}: ${response.text.slice(0, 200)}`,
           );
+        if (response.status === 201) {
+          // A 201 names what it created, and where a GET of it exists, the operator can read it there.
+          const location = response.headers.get("location") ?? "";
+          const readable = operations.some(
+            (o) =>
+              o.method === "GET" &&
+              new RegExp(`^${o.path.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(location.split("?")[0] ?? ""),
+          );
+          if (!location) wrong.push(`${op.key} as ${cell}: 201 without Location`);
+          else if (readable && (await w.t.call("GET", location, { token: w.roles.operator.token })).status !== 200)
+            wrong.push(`${op.key} as ${cell}: Location ${location} does not read back`);
+        }
         if (response.status >= 400) {
           expect(response.headers.get("content-type"), op.key).toContain("application/problem+json");
           if (after.seq !== before.seq) wrong.push(`${op.key} as ${cell}: refused with ${response.status} but wrote`);

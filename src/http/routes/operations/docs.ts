@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { completeOperations } from "../../../../contracts/complete-operations.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { problemResponse } from "../../problem.ts";
 
@@ -8,8 +9,12 @@ export const OPENAPI_INFO = {
     title: "Technology Market Ledger API",
     version: "1.0.0",
     description:
-      "The ledger of a technology property-rights market: members record technology contracts, operators review and register them, and anyone can read progress toward the plan goal and volume breakdowns that operators can verify against a hash-chained audit log. Money is a string of yuan; business dates are China Standard Time. Achievements, IP pledges and signed bulletins are planned and not yet served.",
+      "The ledger of a technology property-rights market: universities and institutes register technology achievements (a public catalogue), members record technology contracts, banks record IP pledges, operators review and register them, and anyone can read progress toward the plan's goals, breakdowns under disclosure control, and signed statistics bulletins that operators and outsiders can verify against a hash-chained audit log. Money is a string of yuan; business dates are China Standard Time.",
   },
+  servers: [{ url: "/", description: "This service (the document is served by the ledger it describes)" }] as {
+    url: string;
+    description: string;
+  }[],
 } as const;
 
 /** The docs page loads its script from this service, never a CDN: many deployments are offline. */
@@ -30,6 +35,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
+  completeOperations(app.openAPIRegistry);
   app.doc31("/openapi.json", OPENAPI_INFO);
   app.get("/docs", (c) => c.html(DOCS_HTML));
   app.get("/docs/scalar.js", async (c) => {

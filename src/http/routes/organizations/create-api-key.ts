@@ -15,6 +15,12 @@ export function registerCreateApiKey(app: OpenAPIHono<AppEnv>) {
       // The stored replay never holds the secret: keys are kept only as hashes.
       idempotency: idempotencyOf(c, body, 201, (issued: IssuedApiKey) => presentApiKey(issued, false)),
     });
-    return sendOutcome(c, outcome, 201, (issued) => presentApiKey(issued, true));
+    return sendOutcome(
+      c,
+      outcome,
+      201,
+      (issued) => presentApiKey(issued, true),
+      (key) => `${c.req.path}/${key.id}`,
+    );
   });
 }

@@ -20,6 +20,6 @@ export function registerGoals(app: OpenAPIHono<AppEnv>) {
       amount: body.amount,
       idempotency: idempotencyOf(c, body, 201, presentGoal),
     });
-    return sendOutcome(c, outcome, 201, presentGoal);
+    return sendOutcome(c, outcome, 201, presentGoal, (goal) => `/v1/statistics/progress?goalId=${goal.id}`);
   });
 }
